@@ -1,0 +1,60 @@
+using Embever.Actors.Api.Applications;
+using Embever.Actors.Api.Auth;
+using Embever.Actors.Api.Devices;
+using Embever.Actors.Api.Health;
+using Embever.Actors.Api.Http;
+using Embever.Actors.Api.Organisations;
+using Embever.Actors.Api.Root;
+using Embever.Actors.Api.Tokens;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
+using Scalar.AspNetCore;
+
+namespace Embever.Actors.Api;
+
+public static class ApiServiceCollectionExtensions
+{
+    /// <summary>JSON, problem details, token authentication, OpenAPI and the API's own services.</summary>
+    public static IServiceCollection AddEmbeverApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(configuration.GetSection("Embever:Auth").Get<AuthOptions>() ?? new AuthOptions());
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<JwtService>();
+        services.AddSingleton<TokenIssuer>();
+        services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddAuthentication(AccessTokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthenticationHandler>(AccessTokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddOpenApi();
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            // Behind the compose file's proxy (or any other) URLs follow the client's view.
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            options.KnownIPNetworks.Clear();
+            options.KnownProxies.Clear();
+        });
+        return services;
+    }
+
+    /// <summary>The middleware and every endpoint of <c>/v2</c>, health and the API reference.</summary>
+    public static WebApplication UseEmbeverApi(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapHealthApi();
+        app.MapEntryPointApi();
+        app.MapAuthenticateApi();
+        app.MapOrganisationsApi();
+        app.MapApplicationsApi();
+        app.MapTokensApi();
+        app.MapDevicesApi();
+        return app;
+    }
+}

@@ -1,0 +1,123 @@
+using Embever.Actors.Api.Auth;
+using Embever.Actors.Api.Http;
+using Embever.Actors.Applications;
+using Embever.Actors.Devices;
+using Embever.Actors.Storage.Index;
+
+namespace Embever.Actors.Api.Applications;
+
+/// <summary><c>/v2/applications/</c>: groups of devices, managed by organisation-wide tokens.</summary>
+public static class ApplicationsApi
+{
+    public static IEndpointRouteBuilder MapApplicationsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v2/applications").WithTags("Applications").RequireAuthorization().ForOrganisationTokens();
+        group.MapGet("/", List).Produces<List<ApplicationResource>>();
+        group.MapPost("/", Create).Produces<ApplicationResource>(201).ProducesValidationProblem();
+        group.MapGet("/{id}/", Get).Produces<ApplicationResource>().ProducesProblem(404);
+        group.MapPatch("/{id}/", Update).Produces<ApplicationResource>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404).ProducesProblem(409);
+        return routes;
+    }
+
+    private static async Task<IResult> List(HttpContext context, ApplicationIndex index)
+    {
+        var (page, problem) = Paging.Read(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = await index.ListAsync(new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), page);
+        return Paging.Answer(context, page, result, view => ApplicationResource.From(context, view));
+    }
+
+    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains)
+    {
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var fields = new JsonFields(body).Allow("alias", "description", "secret");
+        var draft = new ApplicationDraft(
+            context.GetCaller().Organisation,
+            fields.String("alias", required: true)!,
+            fields.String("description", maxLength: 4096, allowEmpty: true) ?? "",
+            fields.String("secret", required: true, maxLength: 1024)!);
+        if (!fields.IsValid)
+        {
+            return fields.Problem();
+        }
+
+        var view = await grains.GetGrain<IApplicationGrain>(Guid.NewGuid()).Create(draft);
+        var resource = ApplicationResource.From(context, view);
+        return TypedResults.Created(resource.Url, resource);
+    }
+
+    private static async Task<IResult> Get(HttpContext context, string id, IGrainFactory grains)
+    {
+        var view = await Visible(context, id, grains);
+        return view is null ? Problems.NotFound() : TypedResults.Ok(ApplicationResource.From(context, view));
+    }
+
+    private static async Task<IResult> Update(HttpContext context, string id, IGrainFactory grains)
+    {
+        var view = await Visible(context, id, grains);
+        if (view is null)
+        {
+            return Problems.NotFound();
+        }
+
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var fields = new JsonFields(body).Allow("alias", "description", "secret");
+        var patch = new ApplicationPatch(
+            fields.String("alias"),
+            fields.String("description", maxLength: 4096, allowEmpty: true),
+            fields.String("secret", maxLength: 1024));
+        if (!fields.IsValid)
+        {
+            return fields.Problem();
+        }
+
+        var updated = await grains.GetGrain<IApplicationGrain>(view.Id).Update(patch);
+        return updated is null ? Problems.NotFound() : TypedResults.Ok(ApplicationResource.From(context, updated));
+    }
+
+    private static async Task<IResult> Delete(HttpContext context, string id, IGrainFactory grains, DeviceIndex devices)
+    {
+        var view = await Visible(context, id, grains);
+        if (view is null)
+        {
+            return Problems.NotFound();
+        }
+
+        // Devices keep working without an application, but silently unlinking a fleet is a
+        // surprise nobody wants: ask for the devices to be unlinked (or moved) first.
+        var linked = await devices.CountAsync(new Filter().Equal("organisation_id", view.OrganisationId.ToString()).Equal("application_id", view.Id.ToString()));
+        if (linked > 0)
+        {
+            return Problems.Conflict($"{linked} device(s) are linked to this application; unlink them first.");
+        }
+
+        await grains.GetGrain<IApplicationGrain>(view.Id).Delete();
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<ApplicationView?> Visible(HttpContext context, string id, IGrainFactory grains)
+    {
+        if (!Guid.TryParse(id, out var applicationId))
+        {
+            return null;
+        }
+
+        var view = await grains.GetGrain<IApplicationGrain>(applicationId).Get();
+        return view is not null && context.GetCaller().CanSeeOrganisation(view.OrganisationId) ? view : null;
+    }
+}

@@ -1,0 +1,191 @@
+using Embever.Actors.Api.Auth;
+using Embever.Actors.Api.Http;
+using Embever.Actors.Applications;
+using Embever.Actors.Devices;
+using Embever.Actors.Platform;
+using Embever.Actors.Security;
+using Embever.Actors.Storage;
+using Embever.Actors.Storage.Index;
+
+namespace Embever.Actors.Api.Devices;
+
+/// <summary>
+/// <c>/v2/devices/</c>. An application token sees, creates and changes only devices linked to
+/// its application; an organisation token sees the whole organisation.
+/// </summary>
+public static class DevicesApi
+{
+    public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v2/devices").WithTags("Devices").RequireAuthorization().ForTenants();
+        group.MapGet("/", List).Produces<List<DeviceResource>>();
+        group.MapPost("/", Create).Produces<DeviceResource>(201).ProducesValidationProblem().ProducesProblem(409);
+        group.MapGet("/{id}/", Get).Produces<DeviceResource>().ProducesProblem(404);
+        group.MapPatch("/{id}/", Update).Produces<DeviceResource>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404);
+        return routes;
+    }
+
+    private static async Task<IResult> List(HttpContext context, DeviceIndex index)
+    {
+        var (page, problem) = Paging.Read(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var caller = context.GetCaller();
+        var query = context.Request.Query;
+        var filter = new Filter().Equal("organisation_id", caller.Organisation.ToString());
+        if (caller.ApplicationId is { } scope)
+        {
+            filter.Equal("application_id", scope.ToString());
+        }
+
+        filter.EqualIfGiven("type", (string?)query["type"]).EqualIfGiven("name", (string?)query["name"]);
+        if (query.TryGetValue("application", out var application))
+        {
+            // An application id that cannot exist matches nothing: an empty list, not an error.
+            filter.Equal("application_id", Guid.TryParse(application, out var applicationId) ? applicationId.ToString() : "");
+        }
+
+        if (query.TryGetValue("activated", out var activatedText))
+        {
+            if (bool.TryParse(activatedText, out var activated))
+            {
+                filter.Equal("activated", activated);
+            }
+            else
+            {
+                filter.Raw("1 = 0");
+            }
+        }
+
+        var result = await index.ListAsync(filter, page);
+        return Paging.Answer(context, page, result, view => DeviceResource.From(context, view));
+    }
+
+    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, PlatformKeys keys)
+    {
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var caller = context.GetCaller();
+        var fields = new JsonFields(body).Allow("name", "application", "activated", "webhooks");
+        var name = fields.String("name", required: true);
+        var application = fields.Uuid("application") ?? caller.ApplicationId;
+        var activated = fields.Bool("activated") ?? false;
+        var webhooks = EventWebhookFields.Read(fields) ?? [];
+        await CheckApplication(fields, caller, application, grains);
+        if (!fields.IsValid)
+        {
+            return fields.Problem();
+        }
+
+        var password = Secrets.New();
+        var draft = new DeviceDraft(caller.Organisation, application, name!, activated, webhooks, keys.Hasher.Hash(password));
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var result = await grains.GetGrain<IDeviceGrain>(ShortIds.New()).Create(draft);
+            switch (result.Error)
+            {
+                case DeviceWriteError.None:
+                    var resource = DeviceResource.From(context, result.Device!) with { Password = password };
+                    return TypedResults.Created(resource.Url, resource);
+                case DeviceWriteError.NameTaken:
+                    return NameTaken(name!);
+            }
+        }
+
+        throw new InvalidOperationException("Could not find a free device id in five attempts.");
+    }
+
+    private static async Task<IResult> Get(HttpContext context, string id, IGrainFactory grains)
+    {
+        var view = await Visible(context, id, grains);
+        return view is null ? Problems.NotFound() : TypedResults.Ok(DeviceResource.From(context, view));
+    }
+
+    private static async Task<IResult> Update(HttpContext context, string id, IGrainFactory grains)
+    {
+        var view = await Visible(context, id, grains);
+        if (view is null)
+        {
+            return Problems.NotFound();
+        }
+
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var caller = context.GetCaller();
+        var fields = new JsonFields(body).Allow("name", "application", "activated", "webhooks");
+        var applicationGiven = fields.Has("application");
+        var patch = new DevicePatch(
+            fields.String("name"),
+            applicationGiven,
+            fields.Uuid("application"),
+            fields.Bool("activated"),
+            EventWebhookFields.Read(fields));
+        if (applicationGiven)
+        {
+            await CheckApplication(fields, caller, patch.ApplicationId, grains);
+        }
+
+        if (!fields.IsValid)
+        {
+            return fields.Problem();
+        }
+
+        var result = await grains.GetGrain<IDeviceGrain>(view.Id).Update(patch);
+        return result.Error switch
+        {
+            DeviceWriteError.None => TypedResults.Ok(DeviceResource.From(context, result.Device!)),
+            DeviceWriteError.NameTaken => NameTaken(patch.Name!),
+            _ => Problems.NotFound(),
+        };
+    }
+
+    private static async Task<IResult> Delete(HttpContext context, string id, IGrainFactory grains)
+    {
+        var view = await Visible(context, id, grains);
+        if (view is null || !await grains.GetGrain<IDeviceGrain>(view.Id).Delete())
+        {
+            return Problems.NotFound();
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<DeviceView?> Visible(HttpContext context, string id, IGrainFactory grains)
+    {
+        if (!ShortIds.LooksValid(id))
+        {
+            return null;
+        }
+
+        var view = await grains.GetGrain<IDeviceGrain>(id).Get();
+        return view is not null && context.GetCaller().CanSee(view) ? view : null;
+    }
+
+    /// <summary>The application a device links to must be the caller's organisation's, and an application token's own.</summary>
+    private static async Task CheckApplication(JsonFields fields, Caller caller, Guid? application, IGrainFactory grains)
+    {
+        if (caller.ApplicationId is { } scope && application != scope)
+        {
+            fields.Error("application", "An application token can only link devices to its own application.");
+        }
+        else if (application is { } applicationId && (await grains.GetGrain<IApplicationGrain>(applicationId).Get())?.OrganisationId != caller.Organisation)
+        {
+            fields.Error("application", "No such application in this organisation.");
+        }
+    }
+
+    private static IResult NameTaken(string name) =>
+        Problems.Conflict($"A device named '{name}' already exists in this organisation.");
+}

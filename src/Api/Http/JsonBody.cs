@@ -1,0 +1,67 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Embever.Actors.Api.Http;
+
+/// <summary>
+/// Reads a request body as one JSON object, refusing what is not: a body over the limit (413),
+/// a non-JSON content type (415), malformed JSON or a non-object (400). Handlers then read the
+/// fields themselves, so every wrong type gets a message naming its field.
+/// </summary>
+public static class JsonBody
+{
+    public const long DefaultLimit = 256 * 1024;
+
+    public static async Task<(JsonElement Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, long limit = DefaultLimit)
+    {
+        if (request.ContentType is { } contentType && !IsJson(contentType))
+        {
+            return (default, Problems.UnsupportedMediaType());
+        }
+
+        if (request.ContentLength > limit)
+        {
+            return (default, Problems.TooLarge(limit));
+        }
+
+        var buffer = new ArrayBufferWriter<byte>();
+        var memory = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(memory, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.WrittenCount + read > limit)
+            {
+                return (default, Problems.TooLarge(limit));
+            }
+
+            buffer.Write(memory.AsSpan(0, read));
+        }
+
+        if (buffer.WrittenCount == 0)
+        {
+            return (default, Problems.BadRequest("The request body is empty; send a JSON object."));
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 64 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (default, Problems.BadRequest("The request body must be a JSON object."));
+            }
+
+            return (document.RootElement.Clone(), null);
+        }
+        catch (JsonException exception)
+        {
+            return (default, Problems.BadRequest($"The request body is not valid JSON: {exception.Message}"));
+        }
+    }
+
+    private static bool IsJson(string contentType)
+    {
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+    }
+}

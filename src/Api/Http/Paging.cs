@@ -1,0 +1,73 @@
+using System.Globalization;
+using Embever.Actors.Storage.Index;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Embever.Actors.Api.Http;
+
+/// <summary><c>?limit=</c> (default 100, at most 1000) and <c>?offset=</c>, and the headers that describe the page.</summary>
+public static class Paging
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static (PageRequest Page, IResult? Problem) Read(HttpRequest request)
+    {
+        var limit = DefaultLimit;
+        long offset = 0;
+        if (request.Query.TryGetValue("limit", out var limitText))
+        {
+            if (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1)
+            {
+                return (default, Problems.Field("limit", "Must be a positive integer."));
+            }
+
+            limit = Math.Min(limit, MaxLimit);
+        }
+
+        if (request.Query.TryGetValue("offset", out var offsetText)
+            && !long.TryParse(offsetText, NumberStyles.None, CultureInfo.InvariantCulture, out offset))
+        {
+            return (default, Problems.Field("offset", "Must be a non-negative integer."));
+        }
+
+        return (new PageRequest(limit, offset), null);
+    }
+
+    /// <summary>Answers a page: the items, <c>X-Total-Count</c> and a <c>Link</c> header with first, next, prev and last.</summary>
+    public static IResult Answer<TItem, T>(HttpContext context, PageRequest page, Page<TItem> result, Func<TItem, T> toResource)
+        where T : notnull
+    {
+        var response = context.Response;
+        response.Headers["X-Total-Count"] = result.Total.ToString(CultureInfo.InvariantCulture);
+        var links = new List<string> { Link(context, page.Limit, 0, "first") };
+        if (page.Offset + page.Limit < result.Total)
+        {
+            links.Add(Link(context, page.Limit, page.Offset + page.Limit, "next"));
+        }
+
+        if (page.Offset > 0)
+        {
+            links.Add(Link(context, page.Limit, Math.Max(0, page.Offset - page.Limit), "prev previous"));
+        }
+
+        links.Add(Link(context, page.Limit, Math.Max(0, result.Total - page.Limit), "last"));
+        response.Headers.Link = string.Join(", ", links);
+        return TypedResults.Ok(result.Items.Select(toResource).ToList());
+    }
+
+    private static string Link(HttpContext context, int limit, long offset, string rel)
+    {
+        var query = context.Request.Query
+            .Where(q => q.Key is not ("limit" or "offset"))
+            .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
+            .ToList();
+        query.Add(new("limit", limit.ToString(CultureInfo.InvariantCulture)));
+        if (offset > 0)
+        {
+            query.Add(new("offset", offset.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        var url = QueryHelpers.AddQueryString(ResourceUrls.Base(context) + context.Request.Path, query);
+        return $"<{url}>; rel=\"{rel}\"";
+    }
+}

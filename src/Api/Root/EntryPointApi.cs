@@ -1,0 +1,19 @@
+using Embever.Actors.Api.Http;
+
+namespace Embever.Actors.Api.Root;
+
+/// <summary><c>GET /v2/</c>: absolute links to every collection, so clients need build no URLs.</summary>
+public static class EntryPointApi
+{
+    private static readonly string[] Collections =
+        ["devices", "actions", "events", "applications", "firmwares", "deployments", "updates", "organisations", "tokens", "authenticate"];
+
+    public static IEndpointRouteBuilder MapEntryPointApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v2/", (HttpContext context) =>
+                TypedResults.Ok(Collections.ToDictionary(c => c, c => ResourceUrls.Collection(context, c))))
+            .WithTags("Entry point")
+            .AllowAnonymous();
+        return routes;
+    }
+}

@@ -1,0 +1,18 @@
+using Embever.Actors.Platform;
+using Embever.Actors.Storage;
+using Embever.Actors.Storage.Index;
+
+namespace Embever.Actors.Applications;
+
+public sealed class ApplicationIndex(Database database) : IndexTable<ApplicationView>(database, "applications")
+{
+    public Task UpsertAsync(ApplicationView view) => Database.ExecuteAsync(
+        """
+        INSERT INTO applications (id, organisation_id, created_at, body) VALUES (@id, @organisation_id, @created_at, @body)
+        ON CONFLICT (id) DO UPDATE SET body = excluded.body
+        """,
+        p => p.Add("id", view.Id.ToString())
+            .Add("organisation_id", view.OrganisationId.ToString())
+            .Add("created_at", Timestamps.ToMicroseconds(view.CreatedAt))
+            .Add("body", Serialize(view)));
+}

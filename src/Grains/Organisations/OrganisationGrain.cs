@@ -1,0 +1,44 @@
+using Embever.Actors.Platform;
+using Embever.Actors.Storage;
+
+namespace Embever.Actors.Organisations;
+
+public sealed class OrganisationGrain(
+    [PersistentState("organisation", StorageNames.Platform)] IPersistentState<OrganisationState> state,
+    OrganisationIndex index) : Grain, IOrganisationGrain
+{
+    public Task<OrganisationView?> Get() => Task.FromResult(state.State.View);
+
+    public async Task<OrganisationView> Create(OrganisationDraft draft)
+    {
+        if (state.State.View is { } existing)
+        {
+            return existing;
+        }
+
+        state.State.View = new OrganisationView(
+            this.GetPrimaryKey(), draft.Name, draft.Street, draft.StreetNumber, draft.PostalCode, draft.City, draft.Country,
+            draft.MaxTokenLifespanInSeconds, Timestamps.Truncate(DateTime.UtcNow));
+        state.State.Secret = draft.Secret;
+        await state.WriteStateAsync();
+        await index.UpsertAsync(state.State.View);
+        return state.State.View;
+    }
+
+    public async Task<OrganisationView?> Update(OrganisationPatch patch)
+    {
+        if (state.State.View is not { } view)
+        {
+            return null;
+        }
+
+        state.State.View = view with { MaxTokenLifespanInSeconds = patch.MaxTokenLifespanInSeconds ?? view.MaxTokenLifespanInSeconds };
+        state.State.Secret = patch.Secret ?? state.State.Secret;
+        await state.WriteStateAsync();
+        await index.UpsertAsync(state.State.View);
+        return state.State.View;
+    }
+
+    public Task<SigningSecret?> GetSigningSecret() => Task.FromResult(
+        state.State.View is { } view ? new SigningSecret(state.State.Secret, view.MaxTokenLifespanInSeconds) : null);
+}

@@ -1,0 +1,17 @@
+using Embever.Actors.Platform;
+using Embever.Actors.Storage;
+using Embever.Actors.Storage.Index;
+
+namespace Embever.Actors.Organisations;
+
+public sealed class OrganisationIndex(Database database) : IndexTable<OrganisationView>(database, "organisations")
+{
+    public Task UpsertAsync(OrganisationView view) => Database.ExecuteAsync(
+        """
+        INSERT INTO organisations (id, created_at, body) VALUES (@id, @created_at, @body)
+        ON CONFLICT (id) DO UPDATE SET body = excluded.body
+        """,
+        p => p.Add("id", view.Id.ToString()).Add("created_at", Timestamps.ToMicroseconds(view.CreatedAt)).Add("body", Serialize(view)));
+
+    public async Task<bool> AnyAsync() => await Database.ScalarAsync<long>("SELECT count(*) FROM organisations") > 0;
+}

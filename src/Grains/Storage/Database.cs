@@ -1,0 +1,78 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Embever.Actors.Storage;
+
+/// <summary>
+/// The platform's relational store: the Orleans providers' tables and our index tables live
+/// in the same database. SQL written here is kept to the dialect SQLite and PostgreSQL share.
+/// </summary>
+public sealed class Database(StoreKind kind, string connectionString)
+{
+    public const string SqliteInvariant = "System.Data.SQLite";
+    public const string PostgreSqlInvariant = "Npgsql";
+
+    public StoreKind Kind { get; } = kind;
+
+    public string ConnectionString { get; } = connectionString;
+
+    /// <summary>The ADO.NET invariant name the Orleans providers are configured with.</summary>
+    public string Invariant => Kind == StoreKind.Sqlite ? SqliteInvariant : PostgreSqlInvariant;
+
+    public DbProviderFactory Factory => Kind == StoreKind.Sqlite ? SqliteFactory.Instance : NpgsqlFactory.Instance;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = Factory.CreateConnection()!;
+        connection.ConnectionString = ConnectionString;
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    public async Task<int> ExecuteAsync(string sql, Action<SqlParameters>? bind = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Prepare(connection, sql, bind);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<T?> ScalarAsync<T>(string sql, Action<SqlParameters>? bind = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Prepare(connection, sql, bind);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is null or DBNull ? default : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<List<T>> QueryAsync<T>(string sql, Action<SqlParameters>? bind, Func<DbDataReader, T> map, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Prepare(connection, sql, bind);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
+    }
+
+    public static DbCommand Prepare(DbConnection connection, string sql, Action<SqlParameters>? bind, DbTransaction? transaction = null)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        bind?.Invoke(new SqlParameters(command));
+        return command;
+    }
+
+    /// <summary>A unique or primary key constraint refused the row.</summary>
+    public static bool IsUniqueViolation(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.SqlState == PostgresErrorCodes.UniqueViolation,
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 1555 or 2067,
+        _ => false,
+    };
+}

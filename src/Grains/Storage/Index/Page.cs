@@ -1,0 +1,7 @@
+namespace Embever.Actors.Storage.Index;
+
+/// <summary>One page of a list and the number of rows that match the filter in all.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, long Total);
+
+/// <summary>Which page of a list: <c>?limit=</c> and <c>?offset=</c>.</summary>
+public readonly record struct PageRequest(int Limit, long Offset);

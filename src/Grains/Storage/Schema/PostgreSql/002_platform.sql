@@ -1,0 +1,57 @@
+-- Embever platform tables (PostgreSQL). Idempotent: applied at every start.
+-- Index tables hold the filter columns and the resource body as JSON; the owning grain
+-- writes its row whenever it changes, and list endpoints read only these tables.
+
+BEGIN;
+
+-- Serialise silos that start together against an empty database.
+SELECT pg_advisory_xact_lock(4201700002);
+
+CREATE TABLE IF NOT EXISTS platform_secrets (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS id_sequences (
+    name       TEXT PRIMARY KEY,
+    next_value BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS organisations (
+    id         TEXT PRIMARY KEY,
+    created_at BIGINT NOT NULL,
+    body       TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS applications (
+    id              TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    body            TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS applications_by_organisation ON applications (organisation_id, created_at, id);
+
+CREATE TABLE IF NOT EXISTS tokens (
+    id              BIGINT PRIMARY KEY,
+    organisation_id TEXT,
+    application_id  TEXT,
+    created_at      BIGINT NOT NULL,
+    body            TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_by_organisation ON tokens (organisation_id, created_at, id);
+
+CREATE TABLE IF NOT EXISTS devices (
+    id              TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    application_id  TEXT,
+    name            TEXT NOT NULL,
+    type            TEXT NOT NULL,
+    activated       BOOLEAN NOT NULL,
+    created_at      BIGINT NOT NULL,
+    body            TEXT NOT NULL,
+    UNIQUE (organisation_id, name)
+);
+CREATE INDEX IF NOT EXISTS devices_by_organisation ON devices (organisation_id, created_at, id);
+CREATE INDEX IF NOT EXISTS devices_by_application ON devices (organisation_id, application_id, created_at, id);
+
+COMMIT;

@@ -1,0 +1,27 @@
+using Embever.Actors.Applications;
+using Embever.Actors.Devices;
+using Embever.Actors.Organisations;
+using Embever.Actors.Tokens;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+
+namespace Embever.Actors.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>The database, its schema start-up, the platform keys, id blocks and the index tables.</summary>
+    public static IServiceCollection AddEmbeverStorage(this IServiceCollection services, Database database)
+    {
+        services.AddSingleton(database);
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<PlatformKeys>();
+        services.AddSingleton(sp => new IdBlockAllocator(sp.GetRequiredService<Database>()));
+        services.AddSingleton<StorageStartup>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StorageStartup>());
+        services.AddSingleton<OrganisationIndex>();
+        services.AddSingleton<ApplicationIndex>();
+        services.AddSingleton<TokenIndex>();
+        services.AddSingleton<DeviceIndex>();
+        return services;
+    }
+}

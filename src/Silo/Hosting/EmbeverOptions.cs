@@ -1,0 +1,36 @@
+using Embever.Actors.Storage;
+
+namespace Embever.Actors.Silo.Hosting;
+
+/// <summary>The <c>Embever</c> configuration section (docs/operations.md lists every key).</summary>
+public sealed class EmbeverOptions
+{
+    /// <summary>Where the embedded default keeps its SQLite file and the first-start token files.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary><c>Sqlite</c> (embedded default) or <c>PostgreSQL</c> (cluster mode).</summary>
+    public string Storage { get; set; } = "Sqlite";
+
+    /// <summary>PostgreSQL connection string (or <c>ConnectionStrings:Embever</c>); ignored for SQLite.</summary>
+    public string? ConnectionString { get; set; }
+
+    public string ClusterId { get; set; } = "embever";
+
+    public string ServiceId { get; set; } = "embever-actors";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos reach this one at (cluster mode); loopback by default.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    public StoreKind StoreKind => Storage.ToUpperInvariant() switch
+    {
+        "SQLITE" => StoreKind.Sqlite,
+        "POSTGRESQL" or "POSTGRES" => StoreKind.PostgreSql,
+        _ => throw new InvalidOperationException($"Embever:Storage must be Sqlite or PostgreSQL, not '{Storage}'."),
+    };
+
+    public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+}
