@@ -1,0 +1,122 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Embever.Actors.Tests.Infrastructure;
+
+namespace Embever.Actors.Tests.Api;
+
+public abstract class DevicesTests(PlatformFixture fixture)
+{
+    [Fact]
+    public async Task A_created_device_shows_its_password_once_and_every_documented_field()
+    {
+        var (_, session, _) = await fixture.NewOrganisationAsync();
+        var created = await ApiSession.Json(
+            await session.Post("/v2/devices/", new
+            {
+                name = "full",
+                activated = true,
+                webhooks = new object[]
+                {
+                    new { type = "temp", url = "https://example.com/temp" },
+                    new { type = "temp", url = "https://example.org/temp", payload_only = true },
+                },
+            }),
+            HttpStatusCode.Created);
+        var id = created["id"]!.GetValue<string>();
+        Assert.Matches("^[A-Za-z0-9]{8}$", id);
+        Assert.True(created["password"]!.GetValue<string>().Length >= 22);
+        Assert.True(created["activated"]!.GetValue<bool>());
+        Assert.Equal("other", created["type"]!.GetValue<string>());
+        Assert.Equal("object", JsonValueKind(created["connectivity"]));
+        Assert.Null(created["application"]);
+        Assert.Null(created["last_seen_at"]);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", created["created_at"]!.GetValue<string>());
+        Assert.True(created["webhooks"]![1]!["payload_only"]!.GetValue<bool>());
+        Assert.False(created["webhooks"]![0]!["payload_only"]!.GetValue<bool>());
+
+        var detail = await ApiSession.Json(await session.Get($"/v2/devices/{id}/"), HttpStatusCode.OK);
+        Assert.Null(detail["password"]);
+        Assert.Equal(created["url"]!.GetValue<string>(), detail["url"]!.GetValue<string>());
+        Assert.EndsWith($"/v2/devices/{id}/", detail["url"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Patch_renames_links_unlinks_activates_and_replaces_webhooks()
+    {
+        var (_, session, _) = await fixture.NewOrganisationAsync();
+        var application = (await session.CreateApplicationAsync("patch"))["id"]!.GetValue<string>();
+        var id = (await session.CreateDeviceAsync("before"))["id"]!.GetValue<string>();
+
+        var linked = await ApiSession.Json(
+            await session.Patch($"/v2/devices/{id}/", new { name = "after", application, activated = true, webhooks = new[] { new { type = "gps", url = "http://example.com/gps" } } }),
+            HttpStatusCode.OK);
+        Assert.Equal("after", linked["name"]!.GetValue<string>());
+        Assert.Equal(application, linked["application"]!.GetValue<string>());
+        Assert.True(linked["activated"]!.GetValue<bool>());
+        Assert.Equal("gps", linked["webhooks"]![0]!["type"]!.GetValue<string>());
+
+        var unlinked = await ApiSession.Json(await session.Patch($"/v2/devices/{id}/", new { application = (string?)null }), HttpStatusCode.OK);
+        Assert.Null(unlinked["application"]);
+        Assert.Equal("after", unlinked["name"]!.GetValue<string>());
+
+        var listed = (await ApiSession.Json(await session.Get("/v2/devices/?name=after"), HttpStatusCode.OK)).AsArray();
+        Assert.Single(listed);
+        Assert.Null(listed[0]!["application"]);
+        Assert.Empty((await ApiSession.Json(await session.Get("/v2/devices/?name=before"), HttpStatusCode.OK)).AsArray());
+    }
+
+    [Fact]
+    public async Task Renaming_onto_a_taken_name_is_409_and_changes_nothing()
+    {
+        var (_, session, _) = await fixture.NewOrganisationAsync();
+        await session.CreateDeviceAsync("taken");
+        var id = (await session.CreateDeviceAsync("mine"))["id"]!.GetValue<string>();
+        await ApiSession.Problem(await session.Patch($"/v2/devices/{id}/", new { name = "taken", activated = true }), HttpStatusCode.Conflict);
+        var detail = await ApiSession.Json(await session.Get($"/v2/devices/{id}/"), HttpStatusCode.OK);
+        Assert.Equal("mine", detail["name"]!.GetValue<string>());
+        Assert.False(detail["activated"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Delete_answers_204_then_the_device_is_gone_and_its_name_free()
+    {
+        var (_, session, _) = await fixture.NewOrganisationAsync();
+        var id = (await session.CreateDeviceAsync("doomed"))["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.NoContent, (await session.Delete($"/v2/devices/{id}/")).StatusCode);
+        await ApiSession.Problem(await session.Get($"/v2/devices/{id}/"), HttpStatusCode.NotFound);
+        await ApiSession.Problem(await session.Delete($"/v2/devices/{id}/"), HttpStatusCode.NotFound);
+        Assert.Empty((await ApiSession.Json(await session.Get("/v2/devices/"), HttpStatusCode.OK)).AsArray());
+        await session.CreateDeviceAsync("doomed");
+    }
+
+    [Fact]
+    public async Task List_filters_by_type_activated_application_and_name_and_unknown_values_give_empty_lists()
+    {
+        var (_, session, _) = await fixture.NewOrganisationAsync();
+        var application = (await session.CreateApplicationAsync("filters"))["id"]!.GetValue<string>();
+        await ApiSession.Json(await session.Post("/v2/devices/", new { name = "on", activated = true, application }), HttpStatusCode.Created);
+        await session.CreateDeviceAsync("off");
+
+        async Task<string[]> Names(string query) =>
+            (await ApiSession.Json(await session.Get($"/v2/devices/{query}"), HttpStatusCode.OK)).AsArray().Select(d => d!["name"]!.GetValue<string>()).ToArray();
+
+        Assert.Equal(["on"], await Names("?activated=true"));
+        Assert.Equal(["off"], await Names("?activated=false"));
+        Assert.Equal(["on"], await Names($"?application={application}"));
+        Assert.Equal(["off"], await Names("?name=off"));
+        Assert.Equal(["on", "off"], await Names("?type=other"));
+        Assert.Equal(["on"], await Names($"?type=other&activated=true&application={application}&name=on"));
+        Assert.Empty(await Names("?type=cellular"));
+        Assert.Empty(await Names("?activated=maybe"));
+        Assert.Empty(await Names("?application=not-a-uuid"));
+        Assert.Empty(await Names($"?application={Guid.NewGuid()}"));
+    }
+
+    private static string JsonValueKind(JsonNode? node) => node?.GetValueKind().ToString().ToLowerInvariant() ?? "null";
+}
+
+[Collection(SqlitePlatformCollection.Name)]
+public sealed class DevicesOnSqlite(SqlitePlatformFixture fixture) : DevicesTests(fixture);
+
+[Collection(PostgresPlatformCollection.Name)]
+public sealed class DevicesOnPostgres(PostgresPlatformFixture fixture) : DevicesTests(fixture);

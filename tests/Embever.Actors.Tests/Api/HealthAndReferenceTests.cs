@@ -1,0 +1,38 @@
+using System.Net;
+using Embever.Actors.Tests.Infrastructure;
+
+namespace Embever.Actors.Tests.Api;
+
+public abstract class HealthAndReferenceTests(PlatformFixture fixture)
+{
+    [Fact]
+    public async Task Health_and_ready_answer_without_a_token()
+    {
+        var http = fixture.Platform.CreateClient();
+        Assert.Equal("ok", (await ApiSession.Json(await http.GetAsync("/health"), HttpStatusCode.OK))["status"]!.GetValue<string>());
+        var ready = await ApiSession.Json(await http.GetAsync("/ready"), HttpStatusCode.OK);
+        Assert.Equal(fixture.Kind.ToString(), ready["storage"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_openapi_document_lists_the_v2_paths_and_the_reference_page_is_served()
+    {
+        var http = fixture.Platform.CreateClient();
+        var document = await ApiSession.Json(await http.GetAsync("/openapi/v1.json"), HttpStatusCode.OK);
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
+        foreach (var expected in new[] { "/v2/devices", "/v2/devices/{id}", "/v2/applications", "/v2/tokens", "/v2/authenticate", "/v2/organisations" })
+        {
+            Assert.Contains(expected, paths);
+        }
+
+        var page = await http.GetAsync("/scalar/v1");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("text/html", page.Content.Headers.ContentType?.MediaType);
+    }
+}
+
+[Collection(SqlitePlatformCollection.Name)]
+public sealed class HealthAndReferenceOnSqlite(SqlitePlatformFixture fixture) : HealthAndReferenceTests(fixture);
+
+[Collection(PostgresPlatformCollection.Name)]
+public sealed class HealthAndReferenceOnPostgres(PostgresPlatformFixture fixture) : HealthAndReferenceTests(fixture);

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Embever.Actors.Storage;
+using Embever.Actors.Tests.Infrastructure;
+
+namespace Embever.Actors.Tests.Api;
+
+/// <summary>Stop the platform and start it again on the same store: everything accepted is still there.</summary>
+public abstract class RestartDurabilityTests(StoreKind kind)
+{
+    [Fact]
+    public async Task Objects_tokens_and_keys_survive_a_stop_and_start()
+    {
+        var store = await StoreUnderTest.CreateAsync(kind);
+        var first = await PlatformInstance.StartAsync(store);
+        var organisationToken = first.ReadTokenFile("org-token");
+        var session = await ApiSession.AuthenticateAsync(first, organisationToken);
+        var application = (await session.CreateApplicationAsync("durable"))["id"]!.GetValue<string>();
+        var device = await session.CreateDeviceAsync("durable-device", application);
+        var deviceId = device["id"]!.GetValue<string>();
+        await ApiSession.Json(await session.Patch($"/v2/devices/{deviceId}/", new { activated = true }), HttpStatusCode.OK);
+        var extraToken = (await ApiSession.Json(await session.Post("/v2/tokens/", new { alias = "durable", application }), HttpStatusCode.Created))["token"]!.GetValue<string>();
+        var oldAccess = session.Http.DefaultRequestHeaders.Authorization!.Parameter!;
+        await first.StopAsync();
+
+        await using var second = await PlatformInstance.StartAsync(store);
+        Assert.Equal(organisationToken, second.ReadTokenFile("org-token"));
+
+        // The same signing key: an access token issued before the restart is still honoured.
+        var http = second.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", oldAccess);
+        var after = new ApiSession(http);
+        var detail = await ApiSession.Json(await after.Get($"/v2/devices/{deviceId}/"), HttpStatusCode.OK);
+        Assert.Equal("durable-device", detail["name"]!.GetValue<string>());
+        Assert.True(detail["activated"]!.GetValue<bool>());
+        Assert.Equal(application, detail["application"]!.GetValue<string>());
+        var listed = (await ApiSession.Json(await after.Get("/v2/devices/?activated=true"), HttpStatusCode.OK)).AsArray();
+        Assert.Equal([deviceId], listed.Select(d => d!["id"]!.GetValue<string>()));
+        await ApiSession.Json(await after.Get($"/v2/applications/{application}/"), HttpStatusCode.OK);
+
+        var scoped = await ApiSession.AuthenticateAsync(second, extraToken);
+        await ApiSession.Json(await scoped.Get($"/v2/devices/{deviceId}/"), HttpStatusCode.OK);
+        await ApiSession.AuthenticateAsync(second, organisationToken);
+        await ApiSession.AuthenticateAsync(second, second.ReadTokenFile("operator-token"));
+
+        // Names stay claimed and ids keep counting up across the restart.
+        await ApiSession.Problem(await after.Post("/v2/devices/", new { name = "durable-device" }), HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task First_start_writes_token_files_readable_only_by_the_owner()
+    {
+        var store = await StoreUnderTest.CreateAsync(kind);
+        await using var platform = await PlatformInstance.StartAsync(store);
+        foreach (var name in new[] { "operator-token", "org-token" })
+        {
+            var mode = File.GetUnixFileMode(Path.Combine(store.DataDirectory, name));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+        }
+    }
+}
+
+public sealed class RestartDurabilityOnSqlite() : RestartDurabilityTests(StoreKind.Sqlite);
+
+public sealed class RestartDurabilityOnPostgres() : RestartDurabilityTests(StoreKind.PostgreSql);
