@@ -1,0 +1,48 @@
+using Embever.Actors.Silo.Hosting;
+using Embever.Actors.Storage;
+using Embever.Actors.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+
+namespace Embever.Actors.Tests.Grains;
+
+/// <summary>An Orleans.TestingHost cluster whose silos persist to a fresh SQLite store, as the embedded default does.</summary>
+public sealed class GrainClusterFixture : IAsyncLifetime
+{
+    private const string DatabaseKey = "EmbeverTestSqlite";
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public Database Database { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public async Task InitializeAsync()
+    {
+        var store = await StoreUnderTest.CreateAsync(StoreKind.Sqlite);
+        Database = store.Database;
+        var builder = new TestClusterBuilder(1);
+        builder.Properties[DatabaseKey] = Database.ConnectionString;
+        builder.AddSiloBuilderConfigurator<PersistenceConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>Deactivates every idle grain, so the next call reads state back from storage.</summary>
+    public Task DeactivateAllAsync() =>
+        Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+    private sealed class PersistenceConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) =>
+            siloBuilder.AddEmbeverPersistence(new Database(StoreKind.Sqlite, siloBuilder.Configuration[DatabaseKey]!));
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class GrainClusterCollection : ICollectionFixture<GrainClusterFixture>
+{
+    public const string Name = "Grain cluster";
+}

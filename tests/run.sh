@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README gives it and as CI runs it. It installs what the tests
+# need first (PostgreSQL server binaries: the tests start throwaway servers of their own),
+# then runs every test project and ends with one line: "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "Installing PostgreSQL server binaries (Debian package 'postgresql')..."
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+set +e
+dotnet test Embever.Actors.sln --logger "trx" --results-directory "$results" "$@"
+status=$?
+set -e
+
+total=0 executed=0 passed=0 failed=0
+for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    counters=$(grep -o '<Counters [^>]*>' "$trx")
+    count() { echo "$counters" | sed -E "s/.* $1=\"([0-9]+)\".*/\1/"; }
+    total=$((total + $(count total)))
+    executed=$((executed + $(count executed)))
+    passed=$((passed + $(count passed)))
+    failed=$((failed + $(count failed) + $(count error) + $(count timeout) + $(count aborted)))
+done
+
+echo "$passed passed, $failed failed, $((total - executed)) skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$executed" -eq 0 ]; then
+    [ "$executed" -eq 0 ] && echo "No test ran: that is a failure too."
+    exit 1
+fi
