@@ -1,6 +1,9 @@
+using Embever.Actors.Api.Actions;
 using Embever.Actors.Api.Applications;
 using Embever.Actors.Api.Auth;
 using Embever.Actors.Api.Devices;
+using Embever.Actors.Api.Events;
+using Embever.Actors.Api.Gateway;
 using Embever.Actors.Api.Health;
 using Embever.Actors.Api.Http;
 using Embever.Actors.Api.Organisations;
@@ -8,6 +11,7 @@ using Embever.Actors.Api.Root;
 using Embever.Actors.Api.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 
 namespace Embever.Actors.Api;
@@ -18,7 +22,7 @@ public static class ApiServiceCollectionExtensions
     public static IServiceCollection AddEmbeverApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(configuration.GetSection("Embever:Auth").Get<AuthOptions>() ?? new AuthOptions());
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<JwtService>();
         services.AddSingleton<TokenIssuer>();
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
@@ -55,6 +59,9 @@ public static class ApiServiceCollectionExtensions
         app.MapApplicationsApi();
         app.MapTokensApi();
         app.MapDevicesApi();
+        app.MapActionsApi();
+        app.MapEventsApi();
+        app.MapGatewayApi();
         return app;
     }
 }

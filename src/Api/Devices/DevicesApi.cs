@@ -78,7 +78,7 @@ public static class DevicesApi
         var name = fields.String("name", required: true);
         var application = fields.Uuid("application") ?? caller.ApplicationId;
         var activated = fields.Bool("activated") ?? false;
-        var webhooks = EventWebhookFields.Read(fields) ?? [];
+        var webhooks = ReadWebhooks(fields) ?? [];
         await CheckApplication(fields, caller, application, grains);
         if (!fields.IsValid)
         {
@@ -131,7 +131,7 @@ public static class DevicesApi
             applicationGiven,
             fields.Uuid("application"),
             fields.Bool("activated"),
-            EventWebhookFields.Read(fields));
+            ReadWebhooks(fields));
         if (applicationGiven)
         {
             await CheckApplication(fields, caller, patch.ApplicationId, grains);
@@ -185,6 +185,10 @@ public static class DevicesApi
             fields.Error("application", "No such application in this organisation.");
         }
     }
+
+    private static IReadOnlyList<EventWebhook>? ReadWebhooks(JsonFields fields) =>
+        WebhookFields.Read(fields, "type", type => type.Length > 255 ? "Must be at most 255 characters." : null)?
+            .Select(w => new EventWebhook(w.Trigger, w.Url, w.PayloadOnly)).ToList();
 
     private static IResult NameTaken(string name) =>
         Problems.Conflict($"A device named '{name}' already exists in this organisation.");

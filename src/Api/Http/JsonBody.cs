@@ -12,7 +12,7 @@ public static class JsonBody
 {
     public const long DefaultLimit = 256 * 1024;
 
-    public static async Task<(JsonElement Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, long limit = DefaultLimit)
+    public static async Task<(JsonElement Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, long limit = DefaultLimit, bool emptyIsObject = false)
     {
         if (request.ContentType is { } contentType && !IsJson(contentType))
         {
@@ -35,6 +35,11 @@ public static class JsonBody
             }
 
             buffer.Write(memory.AsSpan(0, read));
+        }
+
+        if (buffer.WrittenCount == 0 && emptyIsObject)
+        {
+            buffer.Write("{}"u8);
         }
 
         if (buffer.WrittenCount == 0)

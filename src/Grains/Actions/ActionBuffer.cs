@@ -50,6 +50,20 @@ public sealed class ActionBuffer(List<DeviceAction> pending, List<DeviceAction> 
         return changes;
     }
 
+    /// <summary>Cancels every unfinished action (the device is going away).</summary>
+    public ActionChanges CancelAll(DateTime now)
+    {
+        var changes = new ActionChanges();
+        foreach (var action in pending.ToList())
+        {
+            action.Cancelled = true;
+            Finish(action);
+            changes.Reach(action, ActionStatuses.Cancelled, now);
+        }
+
+        return changes;
+    }
+
     /// <summary>Finishes every buffered action whose expiry has come: it is never sent.</summary>
     public ActionChanges ExpireDue(DateTime now, ActionChanges? changes = null)
     {

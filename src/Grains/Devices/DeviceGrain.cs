@@ -1,12 +1,39 @@
+using Embever.Actors.Actions;
+using Embever.Actors.Events;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Embever.Actors.Devices;
 
 public sealed class DeviceGrain(
     [PersistentState("device", StorageNames.Platform)] IPersistentState<DeviceState> state,
-    DeviceIndex index) : Grain, IDeviceGrain
+    DeviceIndex index,
+    ActionIndex actionIndex,
+    IdBlockAllocator ids,
+    PlatformKeys keys,
+    Database database,
+    TimeProvider time,
+    IOptions<ReminderOptions> reminderOptions) : Grain, IDeviceGrain, IRemindable
 {
+    private const string ExpiryReminder = "expiry";
+    private static readonly TimeSpan LastSeenResolution = TimeSpan.FromMinutes(1);
+    private DateTime? armedExpiry;
+
+    private ActionBuffer Buffer => new(state.State.PendingActions, state.State.RecentActions);
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Reminders survive restarts on their own; this also covers one lost between a write and its registration.
+        if (Buffer.NextExpiry is not null)
+        {
+            await ArmExpiryAsync();
+        }
+    }
+
     public Task<DeviceView?> Get() => Task.FromResult(state.State.View);
 
     public async Task<DeviceWriteResult> Create(DeviceDraft draft)
@@ -16,9 +43,7 @@ public sealed class DeviceGrain(
             return DeviceWriteResult.Failed(DeviceWriteError.IdTaken);
         }
 
-        var view = new DeviceView(
-            this.GetPrimaryKeyString(), draft.OrganisationId, draft.ApplicationId, draft.Name, draft.Activated, "other",
-            draft.Webhooks, Timestamps.Truncate(DateTime.UtcNow), null);
+        var view = new DeviceView(Id, draft.OrganisationId, draft.ApplicationId, draft.Name, draft.Activated, "other", draft.Webhooks, Now(), null);
 
         // The index row claims the id and the name (unique per organisation) first.
         var claim = await index.InsertAsync(view);
@@ -65,7 +90,7 @@ public sealed class DeviceGrain(
         }
 
         state.State.View = updated;
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         return new DeviceWriteResult(updated, DeviceWriteError.None);
     }
 
@@ -76,10 +101,207 @@ public sealed class DeviceGrain(
             return false;
         }
 
-        await index.DeleteAsync(view.Id);
+        var changes = Buffer.CancelAll(Now());
+        var batch = new SqlBatch();
+        foreach (var action in changes.Changed)
+        {
+            ActionIndex.Upsert(batch, action);
+        }
+
+        batch.Add("DELETE FROM devices WHERE id = {0}", view.Id);
+        await batch.ExecuteAsync(database);
+        await ArmExpiryAsync();
         await state.ClearStateAsync();
         state.State = new DeviceState();
         DeactivateOnIdle();
         return true;
     }
+
+    public async Task<DeviceAction?> CreateAction(NewAction draft)
+    {
+        if (state.State.View is not { } view)
+        {
+            return null;
+        }
+
+        var action = new DeviceAction
+        {
+            Id = draft.Id,
+            DeviceId = view.Id,
+            OrganisationId = view.OrganisationId,
+            Type = draft.Type,
+            PayloadJson = draft.PayloadJson,
+            Webhooks = draft.Webhooks,
+            ServiceLevel = draft.ServiceLevel,
+            ExpiryDate = draft.ExpiryDate,
+            FileId = draft.FileId,
+            CreatedAt = Now(),
+        };
+        var changes = Buffer.Add(action, action.CreatedAt);
+        await PersistAsync(changes, [], includeDevice: false);
+        await ArmExpiryAsync();
+        return action;
+    }
+
+    public async Task<DeviceAction?> CancelAction(long actionId)
+    {
+        if (state.State.View is null)
+        {
+            return null;
+        }
+
+        var buffer = Buffer;
+        var action = buffer.Find(actionId) ?? (await actionIndex.FindForDeviceAsync(Id, [actionId])).FirstOrDefault();
+        if (action is null)
+        {
+            return null;
+        }
+
+        var changes = buffer.Cancel(action, Now());
+        if (changes.Any)
+        {
+            await PersistAsync(changes, [], includeDevice: false);
+            await ArmExpiryAsync();
+        }
+
+        return action;
+    }
+
+    public async Task<ExchangeAnswer?> Exchange(string password, DeviceExchange exchange)
+    {
+        if (state.State.View is not { } view || !keys.Hasher.Matches(password, state.State.PasswordHash))
+        {
+            return null;
+        }
+
+        var now = Now();
+        var buffer = Buffer;
+        var unknown = exchange.Reports.ActionIds.Where(id => buffer.Find(id) is null).Distinct().ToList();
+        var stored = unknown.Count > 0 ? await actionIndex.FindForDeviceAsync(Id, unknown) : [];
+        var decision = buffer.Exchange(exchange.Reports, stored, now);
+
+        var events = new List<EventView>(exchange.Events.Count);
+        foreach (var incoming in exchange.Events)
+        {
+            events.Add(new EventView(await ids.NextAsync("events"), view.Id, view.OrganisationId, incoming.Type, incoming.PayloadJson, now));
+        }
+
+        state.State.View = view with { LastSeenAt = now };
+        if (decision.Changes.Any || events.Count > 0 || now - state.State.LastSeenStoredAt >= LastSeenResolution)
+        {
+            state.State.LastSeenStoredAt = now;
+            await PersistAsync(decision.Changes, events, includeDevice: true);
+        }
+
+        if (decision.Changes.Any)
+        {
+            await ArmExpiryAsync();
+        }
+
+        return new ExchangeAnswer(
+            decision.Outgoing.Select(a => new OutgoingAction(a.Id, a.Type, a.PayloadJson, a.ServiceLevel)).ToList(),
+            events.Select(e => e.Id).ToList(),
+            decision.Rejected);
+    }
+
+    public async Task<DownloadPermission> MayDownload(string password, string fileId)
+    {
+        if (state.State.View is null || !keys.Hasher.Matches(password, state.State.PasswordHash))
+        {
+            return DownloadPermission.Unauthorized;
+        }
+
+        var atHand = state.State.PendingActions.Concat(state.State.RecentActions).Any(a => a.FileId == fileId);
+        return atHand || await actionIndex.ReferencesFileAsync(Id, fileId) ? DownloadPermission.Allowed : DownloadPermission.NotFound;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ExpiryReminder)
+        {
+            return;
+        }
+
+        var changes = Buffer.ExpireDue(Now());
+        if (changes.Any)
+        {
+            await PersistAsync(changes, [], includeDevice: false);
+        }
+
+        armedExpiry = null;
+        await ArmExpiryAsync();
+    }
+
+    /// <summary>
+    /// Writes the changed action rows, new events and the device row in one transaction, then
+    /// the grain state. Rows first: if the state write fails, the next write heals the rows, and
+    /// the grain reloads its state from storage rather than keep what it could not store.
+    /// </summary>
+    private async Task PersistAsync(ActionChanges changes, IReadOnlyList<EventView> events, bool includeDevice)
+    {
+        var batch = new SqlBatch();
+        foreach (var action in changes.Changed)
+        {
+            ActionIndex.Upsert(batch, action);
+        }
+
+        foreach (var view in events)
+        {
+            EventIndex.Insert(batch, view);
+        }
+
+        if (includeDevice && state.State.View is { } device)
+        {
+            DeviceIndex.Update(batch, device);
+        }
+
+        try
+        {
+            await batch.ExecuteAsync(database);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+
+        await WriteStateAsync();
+    }
+
+    private async Task WriteStateAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>Keeps one reminder due at the earliest expiry of a buffered action, or none.</summary>
+    private async Task ArmExpiryAsync()
+    {
+        var next = Buffer.NextExpiry;
+        if (next == armedExpiry)
+        {
+            return;
+        }
+
+        if (next is { } due)
+        {
+            var wait = due - time.GetUtcNow().UtcDateTime;
+            await this.RegisterOrUpdateReminder(ExpiryReminder, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, reminderOptions.Value.MinimumReminderPeriod);
+        }
+        else if (await this.GetReminder(ExpiryReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        armedExpiry = next;
+    }
+
+    private DateTime Now() => Timestamps.Truncate(time.GetUtcNow().UtcDateTime);
 }

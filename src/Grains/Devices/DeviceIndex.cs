@@ -44,6 +44,43 @@ public sealed class DeviceIndex(Database database) : IndexTable<DeviceView>(data
         }
     }
 
+    /// <summary>Rewrites the device's row as part of a larger write (the exchange's <c>last_seen_at</c>).</summary>
+    public static void Update(SqlBatch batch, DeviceView view) =>
+        batch.Add("UPDATE devices SET body = {0} WHERE id = {1}", Serialize(view), view.Id);
+
+    /// <summary>Current names of the given devices, for resources that show <c>{id, name}</c>.</summary>
+    public async Task<Dictionary<string, string>> NamesAsync(IEnumerable<string> ids)
+    {
+        var distinct = ids.Distinct().ToList();
+        if (distinct.Count == 0)
+        {
+            return [];
+        }
+
+        var names = string.Join(", ", distinct.Select((_, i) => $"@id{i}"));
+        var rows = await Database.QueryAsync(
+            $"SELECT id, name FROM devices WHERE id IN ({names})",
+            p =>
+            {
+                for (var i = 0; i < distinct.Count; i++)
+                {
+                    p.Add($"id{i}", distinct[i]);
+                }
+            },
+            reader => (Id: reader.GetString(0), Name: reader.GetString(1)));
+        return rows.ToDictionary(r => r.Id, r => r.Name);
+    }
+
+    /// <summary>The device of this organisation with this name, if any.</summary>
+    public async Task<string?> FindByNameAsync(Guid organisationId, string name)
+    {
+        var rows = await Database.QueryAsync(
+            "SELECT id FROM devices WHERE organisation_id = @organisation AND name = @name",
+            p => p.Add("organisation", organisationId.ToString()).Add("name", name),
+            reader => reader.GetString(0));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
     private static void Bind(SqlParameters p, DeviceView view) => p
         .Add("id", view.Id)
         .Add("organisation_id", view.OrganisationId.ToString())

@@ -1,6 +1,11 @@
+using Embever.Actors.Actions;
+
 namespace Embever.Actors.Devices;
 
-/// <summary>One device, keyed by its short id. It owns the device's profile and credentials.</summary>
+/// <summary>
+/// One device, keyed by its short id. It owns the device's profile and credentials, its action
+/// buffer (override rules, service-level locks) and the reminder that expires its actions.
+/// </summary>
 [Alias("Embever.Actors.IDeviceGrain")]
 public interface IDeviceGrain : IGrainWithStringKey
 {
@@ -14,6 +19,23 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Alias("Update")]
     Task<DeviceWriteResult> Update(DevicePatch patch);
 
+    /// <summary>Deletes the device; its unfinished actions are cancelled first.</summary>
     [Alias("Delete")]
     Task<bool> Delete();
+
+    /// <summary>Buffers a new action (overriding a buffered one of its type); null when the device does not exist.</summary>
+    [Alias("CreateAction")]
+    Task<DeviceAction?> CreateAction(NewAction action);
+
+    /// <summary>Cancels one of the device's actions; a finished one is returned unchanged; null when not the device's.</summary>
+    [Alias("CancelAction")]
+    Task<DeviceAction?> CancelAction(long actionId);
+
+    /// <summary>One wakeup of the device; null when the password is wrong or the device does not exist.</summary>
+    [Alias("Exchange")]
+    Task<ExchangeAnswer?> Exchange(string password, DeviceExchange exchange);
+
+    /// <summary>Whether the device may download the file: one of its actions must send it.</summary>
+    [Alias("MayDownload")]
+    Task<DownloadPermission> MayDownload(string password, string fileId);
 }

@@ -1,8 +1,12 @@
+using Embever.Actors.Actions;
 using Embever.Actors.Applications;
+using Embever.Actors.Events;
+using Embever.Actors.Files;
 using Embever.Actors.Devices;
 using Embever.Actors.Organisations;
 using Embever.Actors.Tokens;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Runtime;
 
 namespace Embever.Actors.Storage;
@@ -22,6 +26,11 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ApplicationIndex>();
         services.AddSingleton<TokenIndex>();
         services.AddSingleton<DeviceIndex>();
+        services.AddSingleton<ActionIndex>();
+        services.AddSingleton<EventIndex>();
+        services.AddSingleton<BlobStore>();
+        services.AddSingleton<FileStore>();
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 }

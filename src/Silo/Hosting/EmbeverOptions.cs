@@ -25,6 +25,9 @@ public sealed class EmbeverOptions
     /// <summary>The address other silos reach this one at (cluster mode); loopback by default.</summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>Shortest reminder period Orleans accepts (1 minute by default; tests lower it).</summary>
+    public TimeSpan? MinimumReminderPeriod { get; set; }
+
     public StoreKind StoreKind => Storage.ToUpperInvariant() switch
     {
         "SQLITE" => StoreKind.Sqlite,

@@ -35,6 +35,11 @@ public static class OrleansSetup
         }
 
         silo.AddEmbeverPersistence(database);
+        if (options.MinimumReminderPeriod is { } minimum)
+        {
+            silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = minimum);
+        }
+
         return silo;
     }
 

@@ -51,6 +51,12 @@ public sealed class ApiSession(HttpClient http)
     public async Task<JsonNode> CreateApplicationAsync(string alias) =>
         await Json(await Post("/v2/applications/", new { alias, secret = "app-secret-" + alias }), HttpStatusCode.Created);
 
+    public async Task<JsonNode> CreateActionAsync(object body) =>
+        await Json(await Post("/v2/actions/", body), HttpStatusCode.Created);
+
+    public async Task<JsonNode> GetActionAsync(long id) =>
+        await Json(await Get($"/v2/actions/{id}/"), HttpStatusCode.OK);
+
     public async Task<JsonNode> CreateDeviceAsync(string name, string? application = null) =>
         await Json(await Post("/v2/devices/", application is null ? new { name } : (object)new { name, application }), HttpStatusCode.Created);
 }

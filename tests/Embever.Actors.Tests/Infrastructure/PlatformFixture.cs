@@ -19,7 +19,8 @@ public abstract class PlatformFixture(StoreKind kind) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        platform = await PlatformInstance.StartAsync(await StoreUnderTest.CreateAsync(kind));
+        // Reminders may fire every second here, so that expiry is testable in seconds.
+        platform = await PlatformInstance.StartAsync(await StoreUnderTest.CreateAsync(kind), "--Embever:MinimumReminderPeriod=00:00:01");
         Operator = await ApiSession.AuthenticateAsync(platform, platform.ReadTokenFile("operator-token"));
     }
 

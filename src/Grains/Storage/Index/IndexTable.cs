@@ -34,6 +34,13 @@ public abstract class IndexTable<TView>(Database database, string table)
         return new Page<TView>(items, total);
     }
 
+    /// <summary>One row by id, or null.</summary>
+    public async Task<TView?> GetAsync(object id, CancellationToken cancellationToken = default)
+    {
+        var rows = await Database.QueryAsync($"SELECT body FROM {Table} WHERE id = @id", p => p.Add("id", id), reader => Deserialize(reader.GetString(0)), cancellationToken);
+        return rows.Count == 0 ? default : rows[0];
+    }
+
     public async Task<long> CountAsync(Filter filter, CancellationToken cancellationToken = default) =>
         await Database.ScalarAsync<long>($"SELECT count(*) FROM {Table}{filter.Sql}", filter.Bind, cancellationToken);
 

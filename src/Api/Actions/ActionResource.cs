@@ -1,0 +1,45 @@
+using Embever.Actors.Actions;
+using Embever.Actors.Api.Http;
+
+namespace Embever.Actors.Api.Actions;
+
+public sealed record ActionDeviceReference(string Id, string? Name);
+
+public sealed record ActionWebhookResource(string Status, string Url, bool PayloadOnly);
+
+public sealed record ActionResource(
+    string Url,
+    long Id,
+    ActionDeviceReference Device,
+    string Type,
+    RawJson Payload,
+    IReadOnlyList<ActionWebhookResource> Webhooks,
+    IReadOnlyDictionary<string, DateTime> Status,
+    int ServiceLevel,
+    bool Cancelled,
+    bool Finished,
+    RawJson Result,
+    DateTime CreatedAt,
+    string? ResultCode,
+    DateTime? ExpiryDate,
+    bool Expired,
+    int SendCount)
+{
+    public static ActionResource From(HttpContext context, DeviceAction action, string? deviceName) => new(
+        ResourceUrls.Of(context, "actions", action.Id),
+        action.Id,
+        new ActionDeviceReference(action.DeviceId, deviceName),
+        action.Type,
+        RawJson.From(action.PayloadJson),
+        action.Webhooks.Select(w => new ActionWebhookResource(w.Status, w.Url, w.PayloadOnly)).ToList(),
+        ActionStatuses.All.Where(action.Status.ContainsKey).ToDictionary(s => s, s => action.Status[s]),
+        action.ServiceLevel,
+        action.Cancelled,
+        action.Finished,
+        RawJson.From(action.ResultJson),
+        action.CreatedAt,
+        action.ResultCode,
+        action.ExpiryDate,
+        action.Expired,
+        action.SendCount);
+}

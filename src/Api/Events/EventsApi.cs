@@ -1,0 +1,46 @@
+using System.Globalization;
+using Embever.Actors.Api.Auth;
+using Embever.Actors.Api.Http;
+using Embever.Actors.Devices;
+using Embever.Actors.Events;
+
+namespace Embever.Actors.Api.Events;
+
+/// <summary><c>/v2/events/</c>: what devices sent. Read-only: events come only from devices, through the gateway.</summary>
+public static class EventsApi
+{
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v2/events").WithTags("Events").RequireAuthorization().ForTenants();
+        group.MapGet("/", List).Produces<List<EventResource>>();
+        group.MapGet("/{id}/", Get).Produces<EventResource>().ProducesProblem(404);
+        return routes;
+    }
+
+    private static async Task<IResult> List(HttpContext context, EventIndex events)
+    {
+        var (page, problem) = Paging.Read(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var filter = DeviceScope.For(context.GetCaller())
+            .EqualIfGiven("type", (string?)context.Request.Query["type"])
+            .EqualIfGiven("device_id", (string?)context.Request.Query["device"]);
+        var result = await events.ListAsync(filter, page);
+        return Paging.Answer(context, page, result, e => EventResource.From(context, e));
+    }
+
+    private static async Task<IResult> Get(HttpContext context, string id, EventIndex events, DeviceIndex devices)
+    {
+        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var eventId)
+            || await events.GetAsync(eventId) is not { } view
+            || !await DeviceScope.CanSeeAsync(context.GetCaller(), view.OrganisationId, view.DeviceId, devices))
+        {
+            return Problems.NotFound();
+        }
+
+        return TypedResults.Ok(EventResource.From(context, view));
+    }
+}
