@@ -48,6 +48,48 @@ public abstract class RestartDurabilityTests(StoreKind kind)
     }
 
     [Fact]
+    public async Task An_in_flight_action_and_a_pending_expiry_survive_a_stop_and_start()
+    {
+        const string fastReminders = "--Embever:MinimumReminderPeriod=00:00:01";
+        var store = await StoreUnderTest.CreateAsync(kind);
+        var first = await PlatformInstance.StartAsync(store, fastReminders);
+        var session = await ApiSession.AuthenticateAsync(first, first.ReadTokenFile("org-token"));
+        var device = await DeviceSimulator.CreateAsync(first, session, "sleepy");
+        var inFlight = (await session.CreateActionAsync(new { device = new { id = device.Id }, type = "locate", service_level = 2 }))["id"]!.GetValue<long>();
+        Assert.Equal([inFlight], (await device.WakeAsync()).ActionIds);
+        var waiting = (await session.CreateActionAsync(new { device = new { id = device.Id }, type = "locate", service_level = 2 }))["id"]!.GetValue<long>();
+        var expiry = DateTime.UtcNow.AddSeconds(3);
+        var expiring = (await session.CreateActionAsync(new { device = new { id = device.Id }, type = "ephemeral", expiry_date = expiry.ToString("O") }))["id"]!.GetValue<long>();
+        var access = session.Http.DefaultRequestHeaders.Authorization!.Parameter!;
+        await first.StopAsync();
+
+        // The expiry passes while no silo runs; the reminder fires once one is back.
+        await Task.Delay(expiry - DateTime.UtcNow + TimeSpan.FromSeconds(1));
+        await using var second = await PlatformInstance.StartAsync(store, fastReminders);
+        var http = second.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", access);
+        var after = new ApiSession(http);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await after.GetActionAsync(expiring))["expired"]!.GetValue<bool>() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        var expired = await after.GetActionAsync(expiring);
+        Assert.True(expired["expired"]!.GetValue<bool>());
+        Assert.Null(expired["status"]!["action_sent"]);
+
+        // The in-flight action is sent again, still blocks its type, and finishes once.
+        var resumed = new DeviceSimulator(second, device.Id, device.Password);
+        Assert.Equal([inFlight], (await resumed.WakeAsync()).ActionIds);
+        Assert.Equal([waiting], (await resumed.WakeAsync(responses: [new { action = inFlight, result = new { at = "home" } }])).ActionIds);
+        var finished = await after.GetActionAsync(inFlight);
+        Assert.True(finished["finished"]!.GetValue<bool>());
+        Assert.Equal(2, finished["send_count"]!.GetValue<int>());
+        Assert.Equal("home", finished["result"]!["at"]!.GetValue<string>());
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task First_start_writes_token_files_readable_only_by_the_owner()
     {

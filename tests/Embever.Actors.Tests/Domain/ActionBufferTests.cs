@@ -359,4 +359,17 @@ public sealed class ActionBufferTests
         Assert.Single(buffer.Pending);
         Assert.Empty(buffer.Recent);
     }
+
+    [Fact]
+    public void Cancelling_everything_finishes_buffered_and_in_flight_actions()
+    {
+        var inFlight = Add("a", serviceLevel: 2);
+        Wake();
+        var buffered = Add("b");
+        var changes = buffer.CancelAll(T0.AddHours(1));
+        Assert.True(inFlight.Cancelled && inFlight.Finished);
+        Assert.True(buffered.Cancelled && buffered.Finished);
+        Assert.Equal(2, changes.Reached.Count(c => c.Status == ActionStatuses.Cancelled));
+        Assert.Empty(buffer.Pending);
+    }
 }

@@ -2,6 +2,7 @@ using Embever.Actors.Silo.Hosting;
 using Embever.Actors.Storage;
 using Embever.Actors.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Orleans.Configuration;
 using Orleans.TestingHost;
 
 namespace Embever.Actors.Tests.Grains;
@@ -30,14 +31,24 @@ public sealed class GrainClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
+    /// <summary>Hashes a secret as the silo does, with the installation's key from the store.</summary>
+    public async Task<byte[]> HashAsSiloAsync(string secret)
+    {
+        var key = await Database.ScalarAsync<string>("SELECT value FROM platform_secrets WHERE name = 'secret_hash_key'");
+        return new Security.SecretHasher(Convert.FromBase64String(key!)).Hash(secret);
+    }
+
     /// <summary>Deactivates every idle grain, so the next call reads state back from storage.</summary>
     public Task DeactivateAllAsync() =>
         Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
     private sealed class PersistenceConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) =>
+        public void Configure(ISiloBuilder siloBuilder)
+        {
             siloBuilder.AddEmbeverPersistence(new Database(StoreKind.Sqlite, siloBuilder.Configuration[DatabaseKey]!));
+            siloBuilder.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        }
     }
 }
 

@@ -12,17 +12,11 @@ public sealed class TokenGrainTests(GrainClusterFixture fixture)
     {
         var grain = fixture.Grains.GetGrain<ITokenGrain>(Random.Shared.NextInt64(1, 1L << 50));
         var secret = Secrets.New();
-        var hash = await SiloHashAsync(secret);
+        var hash = await fixture.HashAsSiloAsync(secret);
         await grain.Create(new TokenDraft(application is null ? TokenKind.Organisation : TokenKind.Application, Guid.NewGuid(), application, "t", expiry, hash));
         return (grain, secret);
     }
 
-    /// <summary>Hashes as the silo does, with the installation's key from the store.</summary>
-    private async Task<byte[]> SiloHashAsync(string secret)
-    {
-        var key = await fixture.Database.ScalarAsync<string>("SELECT value FROM platform_secrets WHERE name = 'secret_hash_key'");
-        return new SecretHasher(Convert.FromBase64String(key!)).Hash(secret);
-    }
 
     [Fact]
     public async Task Verify_accepts_the_secret_and_refuses_any_other()
@@ -66,7 +60,7 @@ public sealed class TokenGrainTests(GrainClusterFixture fixture)
         await application.Create(new ApplicationDraft(organisation, "app", "", "app-secret"));
         var id = Random.Shared.NextInt64(1, 1L << 50);
         var secret = Secrets.New();
-        await fixture.Grains.GetGrain<ITokenGrain>(id).Create(new TokenDraft(TokenKind.Application, organisation, applicationId, "scoped", null, await SiloHashAsync(secret)));
+        await fixture.Grains.GetGrain<ITokenGrain>(id).Create(new TokenDraft(TokenKind.Application, organisation, applicationId, "scoped", null, await fixture.HashAsSiloAsync(secret)));
 
         Assert.Equal(new SigningSecret("app-secret", 300), await application.GetSigningSecret());
         Assert.True(await application.Delete());

@@ -14,11 +14,14 @@ public sealed class DeviceSimulator
     public DeviceSimulator(PlatformInstance platform, string id, string password)
     {
         Id = id;
+        Password = password;
         http = platform.CreateClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{id}:{password}")));
     }
 
     public string Id { get; }
+
+    public string Password { get; }
 
     /// <summary>Creates a device through the API and returns it as a simulator with its one-time password.</summary>
     public static async Task<DeviceSimulator> CreateAsync(PlatformFixture fixture, ApiSession session, string name, string? application = null) =>
