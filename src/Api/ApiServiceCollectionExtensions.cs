@@ -9,6 +9,8 @@ using Embever.Actors.Api.Http;
 using Embever.Actors.Api.Organisations;
 using Embever.Actors.Api.Root;
 using Embever.Actors.Api.Tokens;
+using Embever.Actors.Api.Webhooks;
+using Embever.Actors.Webhooks;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,6 +27,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<JwtService>();
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<IWebhookBodyRenderer, WebhookBodyRenderer>();
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         services.AddProblemDetails();
         services.AddAuthentication(AccessTokenAuthenticationHandler.SchemeName)
@@ -61,6 +64,7 @@ public static class ApiServiceCollectionExtensions
         app.MapDevicesApi();
         app.MapActionsApi();
         app.MapEventsApi();
+        app.MapWebhookDeliveriesApi();
         app.MapGatewayApi();
         return app;
     }

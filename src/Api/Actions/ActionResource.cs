@@ -25,8 +25,11 @@ public sealed record ActionResource(
     bool Expired,
     int SendCount)
 {
-    public static ActionResource From(HttpContext context, DeviceAction action, string? deviceName) => new(
-        ResourceUrls.Of(context, "actions", action.Id),
+    public static ActionResource From(HttpContext context, DeviceAction action, string? deviceName) =>
+        From(ResourceUrls.Base(context), action, deviceName);
+
+    public static ActionResource From(string baseUrl, DeviceAction action, string? deviceName) => new(
+        ResourceUrls.Of(baseUrl, "actions", action.Id),
         action.Id,
         new ActionDeviceReference(action.DeviceId, deviceName),
         action.Type,

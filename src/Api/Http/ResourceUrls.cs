@@ -11,5 +11,7 @@ public static class ResourceUrls
 
     public static string Collection(HttpContext context, string collection) => $"{Base(context)}/v2/{collection}/";
 
-    public static string Of(HttpContext context, string collection, object id) => $"{Base(context)}/v2/{collection}/{id}/";
+    public static string Of(HttpContext context, string collection, object id) => Of(Base(context), collection, id);
+
+    public static string Of(string baseUrl, string collection, object id) => $"{baseUrl.TrimEnd('/')}/v2/{collection}/{id}/";
 }

@@ -2,12 +2,14 @@ using Embever.Actors.Actions;
 using Embever.Actors.Events;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
+using Embever.Actors.Webhooks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
 namespace Embever.Actors.Devices;
 
-public sealed class DeviceGrain(
+public sealed partial class DeviceGrain(
     [PersistentState("device", StorageNames.Platform)] IPersistentState<DeviceState> state,
     DeviceIndex index,
     ActionIndex actionIndex,
@@ -15,7 +17,9 @@ public sealed class DeviceGrain(
     PlatformKeys keys,
     Database database,
     TimeProvider time,
-    IOptions<ReminderOptions> reminderOptions) : Grain, IDeviceGrain, IRemindable
+    IOptions<ReminderOptions> reminderOptions,
+    IOptions<WebhookOptions> webhookOptions,
+    ILogger<DeviceGrain> logger) : Grain, IDeviceGrain, IRemindable
 {
     private const string ExpiryReminder = "expiry";
     private static readonly TimeSpan LastSeenResolution = TimeSpan.FromMinutes(1);
@@ -101,15 +105,10 @@ public sealed class DeviceGrain(
             return false;
         }
 
-        var changes = Buffer.CancelAll(Now());
-        var batch = new SqlBatch();
-        foreach (var action in changes.Changed)
-        {
-            ActionIndex.Upsert(batch, action);
-        }
-
+        var (batch, deliveries) = await PrepareWriteAsync(Buffer.CancelAll(Now()), [], includeDevice: false);
         batch.Add("DELETE FROM devices WHERE id = {0}", view.Id);
         await batch.ExecuteAsync(database);
+        await PublishAsync(view.OrganisationId, deliveries);
         await ArmExpiryAsync();
         await state.ClearStateAsync();
         state.State = new DeviceState();
@@ -233,11 +232,29 @@ public sealed class DeviceGrain(
     }
 
     /// <summary>
-    /// Writes the changed action rows, new events and the device row in one transaction, then
-    /// the grain state. Rows first: if the state write fails, the next write heals the rows, and
-    /// the grain reloads its state from storage rather than keep what it could not store.
+    /// Writes the changed action rows, new events, the device row and the webhook deliveries they
+    /// fire in one transaction, then the grain state, then offers the deliveries to the dispatcher.
+    /// Rows first: if the state write fails, the next write heals the rows, and the grain reloads
+    /// its state from storage rather than keep what it could not store.
     /// </summary>
     private async Task PersistAsync(ActionChanges changes, IReadOnlyList<EventView> events, bool includeDevice)
+    {
+        var (batch, deliveries) = await PrepareWriteAsync(changes, events, includeDevice);
+        try
+        {
+            await batch.ExecuteAsync(database);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+
+        await WriteStateAsync();
+        await PublishAsync(state.State.View!.OrganisationId, deliveries);
+    }
+
+    private async Task<(SqlBatch Batch, List<PlannedDelivery> Deliveries)> PrepareWriteAsync(ActionChanges changes, IReadOnlyList<EventView> events, bool includeDevice)
     {
         var batch = new SqlBatch();
         foreach (var action in changes.Changed)
@@ -250,22 +267,39 @@ public sealed class DeviceGrain(
             EventIndex.Insert(batch, view);
         }
 
-        if (includeDevice && state.State.View is { } device)
+        var device = state.State.View!;
+        if (includeDevice)
         {
             DeviceIndex.Update(batch, device);
         }
 
-        try
+        var deliveries = WebhookPlanner.Plan(device, changes.Reached, events, Now());
+        for (var i = 0; i < deliveries.Count; i++)
         {
-            await batch.ExecuteAsync(database);
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
+            deliveries[i] = deliveries[i] with { Id = await ids.NextAsync("webhook_deliveries") };
+            WebhookOutbox.Insert(batch, deliveries[i], webhookOptions.Value.Horizon);
         }
 
-        await WriteStateAsync();
+        return (batch, deliveries);
+    }
+
+    /// <summary>Offers committed deliveries to the organisation's dispatcher; a lost offer is picked up by the sweeper.</summary>
+    private async Task PublishAsync(Guid organisationId, List<PlannedDelivery> deliveries)
+    {
+        if (deliveries.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var stream = WebhookStreams.For(this.GetStreamProvider(WebhookStreams.Provider), organisationId);
+            await stream.OnNextAsync(new WebhookDue(deliveries.Select(d => d.Id).ToList()));
+        }
+        catch (Exception exception)
+        {
+            LogPublishFailed(exception, deliveries.Count);
+        }
     }
 
     private async Task WriteStateAsync()
@@ -302,6 +336,9 @@ public sealed class DeviceGrain(
 
         armedExpiry = next;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not offer {Count} webhook deliveries to the dispatcher; the sweeper will")]
+    private partial void LogPublishFailed(Exception exception, int count);
 
     private DateTime Now() => Timestamps.Truncate(time.GetUtcNow().UtcDateTime);
 }

@@ -5,4 +5,7 @@ public static class StorageNames
 {
     /// <summary>Durable grain state of organisations, applications, tokens and devices.</summary>
     public const string Platform = "platform";
+
+    /// <summary>Stream subscriptions; the name Orleans' stream providers look for.</summary>
+    public const string PubSub = "PubSubStore";
 }

@@ -1,4 +1,5 @@
 using Embever.Actors.Storage;
+using Embever.Actors.Webhooks;
 
 namespace Embever.Actors.Silo.Hosting;
 
@@ -27,6 +28,9 @@ public sealed class EmbeverOptions
 
     /// <summary>Shortest reminder period Orleans accepts (1 minute by default; tests lower it).</summary>
     public TimeSpan? MinimumReminderPeriod { get; set; }
+
+    /// <summary>Webhook delivery (<c>Embever:Webhooks</c>).</summary>
+    public WebhookOptions Webhooks { get; set; } = new();
 
     public StoreKind StoreKind => Storage.ToUpperInvariant() switch
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Embever.Actors.Storage;
+using Embever.Actors.Webhooks;
 using Orleans.Configuration;
 using Orleans.Storage;
 
@@ -34,7 +35,7 @@ public static class OrleansSetup
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
         }
 
-        silo.AddEmbeverPersistence(database);
+        silo.AddEmbeverGrainServices(database, options.Webhooks);
         if (options.MinimumReminderPeriod is { } minimum)
         {
             silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = minimum);
@@ -43,22 +44,33 @@ public static class OrleansSetup
         return silo;
     }
 
-    /// <summary>Grain storage and reminders on the platform database (shared with the test cluster).</summary>
-    public static ISiloBuilder AddEmbeverPersistence(this ISiloBuilder silo, Database database)
+    /// <summary>
+    /// What the grains need, whatever the clustering: grain storage and reminders on the platform
+    /// database, the webhook stream, storage services and webhook delivery (shared with the test cluster).
+    /// </summary>
+    public static ISiloBuilder AddEmbeverGrainServices(this ISiloBuilder silo, Database database, WebhookOptions webhooks)
     {
-        silo.AddAdoNetGrainStorage(StorageNames.Platform, storage => storage.Configure<Orleans.Serialization.Serializer>((o, serializer) =>
+        foreach (var name in new[] { StorageNames.Platform, StorageNames.PubSub })
         {
-            o.Invariant = database.Invariant;
-            o.ConnectionString = database.ConnectionString;
-            // Orleans' own binary format: version-tolerant through [Id]s, compact, no reflection.
-            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-        }));
+            silo.AddAdoNetGrainStorage(name, storage => storage.Configure<Orleans.Serialization.Serializer>((o, serializer) =>
+            {
+                o.Invariant = database.Invariant;
+                o.ConnectionString = database.ConnectionString;
+                // Orleans' own binary format: version-tolerant through [Id]s, compact, no reflection.
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
+        }
+
+        // Webhook offers travel on memory streams: losing one costs only a delay, as the durable
+        // outbox and its sweeper offer every pending delivery again.
+        silo.AddMemoryStreams(WebhookStreams.Provider);
         silo.UseAdoNetReminderService(reminders =>
         {
             reminders.Invariant = database.Invariant;
             reminders.ConnectionString = database.ConnectionString;
         });
         silo.Services.AddEmbeverStorage(database);
+        silo.Services.AddEmbeverWebhooks(webhooks);
         return silo;
     }
 }

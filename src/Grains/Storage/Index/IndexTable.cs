@@ -23,13 +23,13 @@ public abstract class IndexTable<TView>(Database database, string table)
         }
 
         var items = await Database.QueryAsync(
-            $"SELECT body FROM {Table}{filter.Sql} ORDER BY created_at, id LIMIT @limit OFFSET @offset",
+            $"SELECT {Columns} FROM {Table}{filter.Sql} ORDER BY created_at, id LIMIT @limit OFFSET @offset",
             p =>
             {
                 filter.Bind(p);
                 p.Add("limit", (long)page.Limit).Add("offset", page.Offset);
             },
-            reader => Deserialize(reader.GetString(0)),
+            Read,
             cancellationToken);
         return new Page<TView>(items, total);
     }
@@ -37,7 +37,7 @@ public abstract class IndexTable<TView>(Database database, string table)
     /// <summary>One row by id, or null.</summary>
     public async Task<TView?> GetAsync(object id, CancellationToken cancellationToken = default)
     {
-        var rows = await Database.QueryAsync($"SELECT body FROM {Table} WHERE id = @id", p => p.Add("id", id), reader => Deserialize(reader.GetString(0)), cancellationToken);
+        var rows = await Database.QueryAsync($"SELECT {Columns} FROM {Table} WHERE id = @id", p => p.Add("id", id), Read, cancellationToken);
         return rows.Count == 0 ? default : rows[0];
     }
 
@@ -46,6 +46,11 @@ public abstract class IndexTable<TView>(Database database, string table)
 
     public Task DeleteAsync(object id, CancellationToken cancellationToken = default) =>
         Database.ExecuteAsync($"DELETE FROM {Table} WHERE id = @id", p => p.Add("id", id), cancellationToken);
+
+    /// <summary>What a row is read from: the JSON body, unless a table keeps its view in columns.</summary>
+    protected virtual string Columns => "body";
+
+    protected virtual TView Read(System.Data.Common.DbDataReader reader) => Deserialize(reader.GetString(0));
 
     protected static string Serialize(TView view) => JsonSerializer.Serialize(view, BodyJson);
 

@@ -1,0 +1,74 @@
+using System.Globalization;
+using Embever.Actors.Api.Auth;
+using Embever.Actors.Api.Http;
+using Embever.Actors.Devices;
+using Embever.Actors.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace Embever.Actors.Api.Webhooks;
+
+/// <summary>
+/// <c>/v2/webhook-deliveries/</c> (an addition): every delivery with its attempts and last error,
+/// and <c>POST …/{id}/retry/</c> to queue a failed one again.
+/// </summary>
+public static class WebhookDeliveriesApi
+{
+    public static IEndpointRouteBuilder MapWebhookDeliveriesApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v2/webhook-deliveries").WithTags("Webhook deliveries").RequireAuthorization().ForTenants();
+        group.MapGet("/", List).Produces<List<DeliveryResource>>();
+        group.MapGet("/{id}/", Get).Produces<DeliveryResource>().ProducesProblem(404);
+        group.MapPost("/{id}/retry/", Retry).Produces<DeliveryResource>().ProducesProblem(404).ProducesProblem(409);
+        return routes;
+    }
+
+    private static async Task<IResult> List(HttpContext context, WebhookOutbox outbox)
+    {
+        var (page, problem) = Paging.Read(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var query = context.Request.Query;
+        var filter = DeviceScope.For(context.GetCaller())
+            .EqualIfGiven("status", (string?)query["status"])
+            .EqualIfGiven("device_id", (string?)query["device"]);
+        if (query.TryGetValue("action", out var action))
+        {
+            filter.Equal("action_id", long.TryParse(action, NumberStyles.None, CultureInfo.InvariantCulture, out var actionId) ? actionId : -1);
+        }
+
+        var result = await outbox.ListAsync(filter, page);
+        return Paging.Answer(context, page, result, d => DeliveryResource.From(context, d));
+    }
+
+    private static async Task<IResult> Get(HttpContext context, string id, WebhookOutbox outbox, DeviceIndex devices)
+    {
+        var view = await Visible(context, id, outbox, devices);
+        return view is null ? Problems.NotFound() : TypedResults.Ok(DeliveryResource.From(context, view));
+    }
+
+    private static async Task<IResult> Retry(HttpContext context, string id, WebhookOutbox outbox, DeviceIndex devices, IOptions<WebhookOptions> options, TimeProvider time)
+    {
+        var view = await Visible(context, id, outbox, devices);
+        if (view is null)
+        {
+            return Problems.NotFound();
+        }
+
+        if (!await outbox.RetryAsync(view.Id, time.GetUtcNow().UtcDateTime, options.Value.Horizon))
+        {
+            return Problems.Conflict($"Only a failed delivery can be retried; this one is {view.Status}.");
+        }
+
+        return TypedResults.Ok(DeliveryResource.From(context, (await outbox.GetAsync(view.Id))!));
+    }
+
+    private static async Task<DeliveryView?> Visible(HttpContext context, string id, WebhookOutbox outbox, DeviceIndex devices) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var deliveryId)
+        && await outbox.GetAsync(deliveryId) is { } view
+        && await DeviceScope.CanSeeAsync(context.GetCaller(), view.OrganisationId, view.DeviceId, devices)
+            ? view
+            : null;
+}

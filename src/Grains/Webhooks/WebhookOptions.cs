@@ -1,0 +1,36 @@
+namespace Embever.Actors.Webhooks;
+
+/// <summary>The <c>Embever:Webhooks</c> configuration section.</summary>
+public sealed class WebhookOptions
+{
+    /// <summary>Deliver to loopback, link-local and private addresses too (tests, a laptop); off in a cluster by default.</summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>One HTTP try; a receiver slower than this counts as failed.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>One attempt with its quick transient retries.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Quick retries of transient failures (5xx, 408, 429, network) within one attempt.</summary>
+    public int TransientRetries { get; set; } = 2;
+
+    /// <summary>First delay between attempts; doubles each time up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long after it fired a webhook is still tried; then it is marked failed.</summary>
+    public TimeSpan Horizon { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often each silo looks for deliveries whose next attempt is due.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Deliveries one organisation's dispatcher sends at once.</summary>
+    public int MaxConcurrentPerOrganisation { get; set; } = 16;
+
+    /// <summary>Base of the <c>url</c> fields in webhook bodies (the API as clients reach it).</summary>
+    public string PublicUrl { get; set; } = "http://localhost:5000";
+
+    public RetrySchedule Schedule => new(RetryBaseDelay, RetryMaxDelay, Horizon);
+}
