@@ -11,6 +11,20 @@ public abstract class PlatformFixture(StoreKind kind) : IAsyncLifetime
 {
     private PlatformInstance? platform;
 
+    /// <summary>
+    /// Reminders every second and webhook retries within seconds, so that expiry and delivery
+    /// are testable quickly; webhooks may reach the loopback receivers of the tests.
+    /// </summary>
+    public static readonly string[] FastArguments =
+    [
+        "--Embever:MinimumReminderPeriod=00:00:01",
+        "--Embever:Webhooks:AllowPrivateNetworks=true",
+        "--Embever:Webhooks:RetryBaseDelay=00:00:00.500",
+        "--Embever:Webhooks:SweepInterval=00:00:00.500",
+        "--Embever:Webhooks:AttemptTimeout=00:00:02",
+        "--Embever:Webhooks:TotalTimeout=00:00:05",
+    ];
+
     public PlatformInstance Platform => platform ?? throw new InvalidOperationException("Not started.");
 
     public StoreKind Kind => kind;
@@ -19,8 +33,7 @@ public abstract class PlatformFixture(StoreKind kind) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Reminders may fire every second here, so that expiry is testable in seconds.
-        platform = await PlatformInstance.StartAsync(await StoreUnderTest.CreateAsync(kind), "--Embever:MinimumReminderPeriod=00:00:01");
+        platform = await PlatformInstance.StartAsync(await StoreUnderTest.CreateAsync(kind), FastArguments);
         Operator = await ApiSession.AuthenticateAsync(platform, platform.ReadTokenFile("operator-token"));
     }
 

@@ -1,0 +1,69 @@
+using System.Net;
+using Embever.Actors.Actions;
+using Embever.Actors.Devices;
+using Embever.Actors.Events;
+using Embever.Actors.Webhooks;
+
+namespace Embever.Actors.Tests.Domain;
+
+public sealed class WebhookRulesTests
+{
+    private static readonly DateTime Now = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    [Theory]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("10.1.2.3", false)]
+    [InlineData("172.16.0.1", false)]
+    [InlineData("172.31.255.255", false)]
+    [InlineData("192.168.1.1", false)]
+    [InlineData("169.254.169.254", false)]
+    [InlineData("100.64.0.1", false)]
+    [InlineData("0.0.0.0", false)]
+    [InlineData("::1", false)]
+    [InlineData("fe80::1", false)]
+    [InlineData("fd00::1", false)]
+    [InlineData("::ffff:10.0.0.1", false)]
+    [InlineData("172.32.0.1", true)]
+    [InlineData("8.8.8.8", true)]
+    [InlineData("2a00:1450:4001::200e", true)]
+    public void Only_public_addresses_count_as_public(string address, bool isPublic) =>
+        Assert.Equal(isPublic, NetworkGuard.IsPublic(IPAddress.Parse(address)));
+
+    [Fact]
+    public void Retries_back_off_exponentially_with_jitter_and_stop_at_the_deadline()
+    {
+        var schedule = new RetrySchedule(TimeSpan.FromSeconds(30), TimeSpan.FromHours(1), TimeSpan.FromHours(24));
+        var random = new Random(7);
+        var deadline = Now.AddHours(24);
+        var first = schedule.NextAttempt(1, Now, deadline, random)!.Value - Now;
+        var fourth = schedule.NextAttempt(4, Now, deadline, random)!.Value - Now;
+        var late = schedule.NextAttempt(30, Now, deadline, random)!.Value - Now;
+        Assert.InRange(first.TotalSeconds, 24, 36);
+        Assert.InRange(fourth.TotalSeconds, 192, 288);
+        Assert.InRange(late.TotalMinutes, 48, 72);
+        Assert.Null(schedule.NextAttempt(3, deadline.AddMinutes(-1), deadline, random));
+    }
+
+    [Fact]
+    public void Hooks_fire_for_matching_statuses_and_event_types_only()
+    {
+        var device = new DeviceView("dev", Guid.NewGuid(), Guid.NewGuid(), "d", true, "other",
+            [new EventWebhook("temp", "https://a", false), new EventWebhook("temp", "https://b", true), new EventWebhook("gps", "https://c", false)], Now, null);
+        var action = new DeviceAction
+        {
+            Id = 1, DeviceId = "dev", OrganisationId = device.OrganisationId, Type = "x", CreatedAt = Now,
+            Webhooks = [new ActionWebhook(ActionStatuses.Sent, "https://s", false), new ActionWebhook(ActionStatuses.ResponseReceived, "https://r", true)],
+        };
+        action.Status[ActionStatuses.Sent] = Now;
+        var planned = WebhookPlanner.Plan(device, [new ActionChange(action, ActionStatuses.Sent)], [new EventView(9, "dev", device.OrganisationId, "temp", "{}", Now)], Now);
+
+        Assert.Equal(["https://s", "https://a", "https://b"], planned.Select(p => p.Url));
+        Assert.All(planned, p => Assert.Equal(device.ApplicationId, p.ApplicationId));
+        Assert.Equal(ActionStatuses.Sent, planned[0].Trigger);
+        Assert.True(planned[2].PayloadOnly);
+
+        // The action's snapshot is frozen: later changes do not reach the body.
+        action.Status[ActionStatuses.Delivered] = Now;
+        Assert.False(planned[0].Snapshot.Action!.Status.ContainsKey(ActionStatuses.Delivered));
+    }
+}
