@@ -1,8 +1,10 @@
 using Embever.Actors.Api.Actions;
 using Embever.Actors.Api.Applications;
 using Embever.Actors.Api.Auth;
+using Embever.Actors.Api.Deployments;
 using Embever.Actors.Api.Devices;
 using Embever.Actors.Api.Events;
+using Embever.Actors.Api.Firmware;
 using Embever.Actors.Api.Gateway;
 using Embever.Actors.Api.Health;
 using Embever.Actors.Api.Http;
@@ -64,6 +66,9 @@ public static class ApiServiceCollectionExtensions
         app.MapDevicesApi();
         app.MapActionsApi();
         app.MapEventsApi();
+        app.MapFirmwaresApi();
+        app.MapDeploymentsApi();
+        app.MapUpdatesApi();
         app.MapWebhookDeliveriesApi();
         app.MapGatewayApi();
         return app;

@@ -36,19 +36,31 @@ public sealed class ActionBuffer(List<DeviceAction> pending, List<DeviceAction> 
         return changes;
     }
 
-    /// <summary>Cancels a buffered or in-flight action, which unblocks its type; a finished action stays as it is.</summary>
-    public ActionChanges Cancel(DeviceAction action, DateTime now)
+    /// <summary>
+    /// Cancels a buffered or in-flight action, which unblocks its type; a finished action stays as
+    /// it is. A <paramref name="reason"/> becomes the action's result, as a failure.
+    /// </summary>
+    public ActionChanges Cancel(DeviceAction action, DateTime now, string? reason = null)
     {
         var changes = new ActionChanges();
         if (!action.Finished)
         {
             action.Cancelled = true;
+            if (reason is not null)
+            {
+                action.ResultJson = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = reason });
+                action.ResultCode = DeviceResponse.Failure;
+            }
+
             Finish(action);
             changes.Reach(action, ActionStatuses.Cancelled, now);
         }
 
         return changes;
     }
+
+    /// <summary>Takes back a buffered action that was never sent, as if it had never been created.</summary>
+    public bool Withdraw(DeviceAction action) => action.IsBuffered && pending.Remove(action);
 
     /// <summary>Cancels every unfinished action (the device is going away).</summary>
     public ActionChanges CancelAll(DateTime now)

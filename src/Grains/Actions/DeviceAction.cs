@@ -48,6 +48,11 @@ public sealed class DeviceAction
 
     [Id(16)] public int SendCount { get; set; }
 
+    /// <summary>For a _fota action: the firmware update it carries out, and its deployment.</summary>
+    [Id(17)] public long? UpdateId { get; init; }
+
+    [Id(18)] public long? DeploymentId { get; init; }
+
     public bool IsFinished => Finished;
 
     public bool WasSent => Status.ContainsKey(ActionStatuses.Sent);

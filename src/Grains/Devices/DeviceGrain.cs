@@ -1,4 +1,5 @@
 using Embever.Actors.Actions;
+using Embever.Actors.Deployments;
 using Embever.Actors.Events;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
@@ -105,10 +106,12 @@ public sealed partial class DeviceGrain(
             return false;
         }
 
-        var (batch, deliveries) = await PrepareWriteAsync(Buffer.CancelAll(Now()), [], includeDevice: false);
+        var changes = Buffer.CancelAll(Now());
+        var (batch, deliveries) = await PrepareWriteAsync(changes, [], includeDevice: false);
         batch.Add("DELETE FROM devices WHERE id = {0}", view.Id);
         await batch.ExecuteAsync(database);
         await PublishAsync(view.OrganisationId, deliveries);
+        ReportUpdates(changes);
         await ArmExpiryAsync();
         await state.ClearStateAsync();
         state.State = new DeviceState();
@@ -142,7 +145,7 @@ public sealed partial class DeviceGrain(
         return action;
     }
 
-    public async Task<DeviceAction?> CancelAction(long actionId)
+    public async Task<DeviceAction?> CancelAction(long actionId, string? reason = null)
     {
         if (state.State.View is null)
         {
@@ -156,7 +159,7 @@ public sealed partial class DeviceGrain(
             return null;
         }
 
-        var changes = buffer.Cancel(action, Now());
+        var changes = buffer.Cancel(action, Now(), reason);
         if (changes.Any)
         {
             await PersistAsync(changes, [], includeDevice: false);
@@ -164,6 +167,58 @@ public sealed partial class DeviceGrain(
         }
 
         return action;
+    }
+
+    public async Task<UpdateStartResult> StartUpdate(UpdateStart update)
+    {
+        if (state.State.View is not { } view)
+        {
+            return UpdateStartResult.NotFound;
+        }
+
+        // One unfinished update per device: the grain is the one place that can decide it.
+        if (state.State.PendingActions.Any(a => a.UpdateId is not null))
+        {
+            return state.State.PendingActions.Any(a => a.UpdateId == update.UpdateId) ? UpdateStartResult.Started : UpdateStartResult.Busy;
+        }
+
+        var action = new DeviceAction
+        {
+            Id = update.ActionId,
+            DeviceId = view.Id,
+            OrganisationId = view.OrganisationId,
+            Type = ActionTypes.Fota,
+            PayloadJson = update.PayloadJson,
+            ServiceLevel = 2,
+            FileId = update.FileId,
+            UpdateId = update.UpdateId,
+            DeploymentId = update.DeploymentId,
+            CreatedAt = Now(),
+        };
+        await PersistAsync(Buffer.Add(action, action.CreatedAt), [], includeDevice: false);
+        return UpdateStartResult.Started;
+    }
+
+    public async Task AbortUpdate(long updateId)
+    {
+        var buffer = Buffer;
+        if (buffer.Pending.FirstOrDefault(a => a.UpdateId == updateId) is not { } action)
+        {
+            return;
+        }
+
+        if (buffer.Withdraw(action))
+        {
+            var batch = new SqlBatch()
+                .Add("DELETE FROM actions WHERE id = {0}", action.Id)
+                .Add("DELETE FROM updates WHERE id = {0}", updateId);
+            await batch.ExecuteAsync(database);
+            await WriteStateAsync();
+        }
+        else
+        {
+            await CancelAction(action.Id, DeploymentGrain.CancelReason);
+        }
     }
 
     public async Task<ExchangeAnswer?> Exchange(string password, DeviceExchange exchange)
@@ -252,6 +307,16 @@ public sealed partial class DeviceGrain(
 
         await WriteStateAsync();
         await PublishAsync(state.State.View!.OrganisationId, deliveries);
+        ReportUpdates(changes);
+    }
+
+    /// <summary>Tells deployments where their updates stand (one-way: a deployment never holds up a device).</summary>
+    private void ReportUpdates(ActionChanges changes)
+    {
+        foreach (var action in changes.Changed.Where(a => a.DeploymentId is not null))
+        {
+            _ = GrainFactory.GetGrain<IDeploymentGrain>(action.DeploymentId!.Value).Report(action.DeviceId, UpdateView.OutcomeOf(action));
+        }
     }
 
     private async Task<(SqlBatch Batch, List<PlannedDelivery> Deliveries)> PrepareWriteAsync(ActionChanges changes, IReadOnlyList<EventView> events, bool includeDevice)
@@ -260,6 +325,10 @@ public sealed partial class DeviceGrain(
         foreach (var action in changes.Changed)
         {
             ActionIndex.Upsert(batch, action);
+            if (action.UpdateId is not null)
+            {
+                UpdateIndex.Upsert(batch, UpdateView.Of(action, Now()));
+            }
         }
 
         foreach (var view in events)

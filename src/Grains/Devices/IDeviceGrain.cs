@@ -1,4 +1,5 @@
 using Embever.Actors.Actions;
+using Embever.Actors.Deployments;
 
 namespace Embever.Actors.Devices;
 
@@ -27,9 +28,20 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Alias("CreateAction")]
     Task<DeviceAction?> CreateAction(NewAction action);
 
-    /// <summary>Cancels one of the device's actions; a finished one is returned unchanged; null when not the device's.</summary>
+    /// <summary>
+    /// Cancels one of the device's actions; a finished one is returned unchanged; null when not the
+    /// device's. A <paramref name="reason"/> becomes the action's (failed) result.
+    /// </summary>
     [Alias("CancelAction")]
-    Task<DeviceAction?> CancelAction(long actionId);
+    Task<DeviceAction?> CancelAction(long actionId, string? reason = null);
+
+    /// <summary>Starts the device's part of a deployment: a _fota action, unless an update is unfinished.</summary>
+    [Alias("StartUpdate")]
+    Task<UpdateStartResult> StartUpdate(UpdateStart update);
+
+    /// <summary>Undoes <see cref="StartUpdate"/> for a deployment that was not created.</summary>
+    [Alias("AbortUpdate")]
+    Task AbortUpdate(long updateId);
 
     /// <summary>One wakeup of the device; null when the password is wrong or the device does not exist.</summary>
     [Alias("Exchange")]

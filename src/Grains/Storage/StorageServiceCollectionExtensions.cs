@@ -1,5 +1,7 @@
 using Embever.Actors.Actions;
 using Embever.Actors.Applications;
+using Embever.Actors.Deployments;
+using Embever.Actors.Firmware;
 using Embever.Actors.Events;
 using Embever.Actors.Files;
 using Embever.Actors.Devices;
@@ -28,6 +30,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<DeviceIndex>();
         services.AddSingleton<ActionIndex>();
         services.AddSingleton<EventIndex>();
+        services.AddSingleton<FirmwareIndex>();
+        services.AddSingleton<DeploymentIndex>();
+        services.AddSingleton<UpdateIndex>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<FileStore>();
         services.TryAddSingleton(TimeProvider.System);

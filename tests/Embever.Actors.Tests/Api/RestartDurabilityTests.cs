@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
 using Embever.Actors.Storage;
 using Embever.Actors.Tests.Infrastructure;
 
@@ -87,6 +88,52 @@ public abstract class RestartDurabilityTests(StoreKind kind)
         Assert.True(finished["finished"]!.GetValue<bool>());
         Assert.Equal(2, finished["send_count"]!.GetValue<int>());
         Assert.Equal("home", finished["result"]!["at"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_deployment_in_progress_survives_a_stop_and_start()
+    {
+        var store = await StoreUnderTest.CreateAsync(kind);
+        var first = await PlatformInstance.StartAsync(store);
+        var session = await ApiSession.AuthenticateAsync(first, first.ReadTokenFile("org-token"));
+        var firmware = (await FirmwareTests.UploadMultipartAsync(session, [1, 2, 3, 4]))["id"]!.GetValue<string>();
+        var devices = new List<DeviceSimulator>();
+        for (var i = 0; i < 3; i++)
+        {
+            devices.Add(await DeviceSimulator.CreateAsync(first, session, $"rollout-{i}"));
+        }
+
+        var deployment = (await ApiSession.Json(
+            await session.Post("/v2/deployments/", new { devices = devices.Select(d => d.Id), firmware }), HttpStatusCode.Created))["id"]!.GetValue<long>();
+        var action = Assert.Single((await devices[0].WakeAsync()).Actions)["id"]!.GetValue<long>();
+        await devices[0].WakeAsync(responses: [new { action, result = new { }, result_code = "Success" }]);
+        await devices[1].WakeAsync();
+        var access = session.Http.DefaultRequestHeaders.Authorization!.Parameter!;
+        await first.StopAsync();
+
+        await using var second = await PlatformInstance.StartAsync(store);
+        var http = second.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", access);
+        var after = new ApiSession(http);
+        var resumed = await ApiSession.Json(await after.Get($"/v2/deployments/{deployment}/"), HttpStatusCode.OK);
+        Assert.Equal([devices[0].Id], resumed["successful"]!.AsArray().Select(d => d!.GetValue<string>()));
+        Assert.Equal([devices[1].Id], resumed["pending"]!.AsArray().Select(d => d!.GetValue<string>()));
+        Assert.False(resumed["finished"]!.GetValue<bool>());
+
+        foreach (var device in devices.Skip(1).Select(d => new DeviceSimulator(second, d.Id, d.Password)))
+        {
+            var fota = Assert.Single((await device.WakeAsync()).Actions)["id"]!.GetValue<long>();
+            await device.WakeAsync(responses: [new { action = fota, result = new { }, result_code = "Success" }]);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonNode finished;
+        do
+        {
+            finished = await ApiSession.Json(await after.Get($"/v2/deployments/{deployment}/"), HttpStatusCode.OK);
+        }
+        while (!finished["finished"]!.GetValue<bool>() && DateTime.UtcNow < deadline);
+        Assert.Equal(3, finished["successful"]!.AsArray().Count);
     }
 
     [Fact]

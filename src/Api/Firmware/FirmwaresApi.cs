@@ -1,0 +1,84 @@
+using Embever.Actors.Api.Auth;
+using Embever.Actors.Api.Http;
+using Embever.Actors.Files;
+using Embever.Actors.Firmware;
+using Embever.Actors.Platform;
+using Embever.Actors.Storage.Index;
+
+namespace Embever.Actors.Api.Firmware;
+
+/// <summary><c>/v2/firmwares/</c>: firmware images, stored by content and streamed to devices.</summary>
+public static class FirmwaresApi
+{
+    public static IEndpointRouteBuilder MapFirmwaresApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v2/firmwares").WithTags("Firmwares").RequireAuthorization().ForOrganisationTokens();
+        group.MapGet("/", List).Produces<List<FirmwareResource>>();
+        group.MapPost("/", Create).Produces<FirmwareResource>(201).ProducesValidationProblem().DisableAntiforgery();
+        group.MapGet("/{id}/", Get).Produces<FirmwareResource>().ProducesProblem(404);
+        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404).ProducesProblem(409);
+        return routes;
+    }
+
+    private static async Task<IResult> List(HttpContext context, FirmwareIndex firmwares)
+    {
+        var (page, problem) = Paging.Read(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = await firmwares.ListAsync(new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), page);
+        return Paging.Answer(context, page, result, f => FirmwareResource.From(context, f));
+    }
+
+    private static async Task<IResult> Create(HttpContext context, FirmwareIndex firmwares, FileStore files)
+    {
+        var (upload, problem) = await FirmwareUpload.ReadAsync(context.Request);
+        if (upload is null)
+        {
+            return problem!;
+        }
+
+        var organisation = context.GetCaller().Organisation;
+        if (upload.Predecessor is { } predecessor && (await firmwares.GetAsync(predecessor))?.OrganisationId != organisation)
+        {
+            return Problems.Field("predecessor", "No such firmware in this organisation.");
+        }
+
+        await using var content = upload.OpenContent();
+        var file = await files.CreateAsync(organisation, upload.MediaType, content, context.RequestAborted);
+        var view = new FirmwareView(
+            ShortIds.New(), organisation, upload.Version, upload.Alias, upload.Dest, upload.Description, upload.Predecessor,
+            file.Id, file.Size, file.Sha256, Timestamps.Truncate(DateTime.UtcNow));
+        await firmwares.InsertAsync(view);
+        var resource = FirmwareResource.From(context, view);
+        return TypedResults.Created(resource.Url, resource);
+    }
+
+    private static async Task<IResult> Get(HttpContext context, string id, FirmwareIndex firmwares)
+    {
+        var view = await Visible(context, id, firmwares);
+        return view is null ? Problems.NotFound() : TypedResults.Ok(FirmwareResource.From(context, view));
+    }
+
+    private static async Task<IResult> Delete(HttpContext context, string id, FirmwareIndex firmwares)
+    {
+        var view = await Visible(context, id, firmwares);
+        if (view is null)
+        {
+            return Problems.NotFound();
+        }
+
+        if (await firmwares.InUseAsync(view.Id))
+        {
+            return Problems.Conflict("An unfinished deployment rolls this firmware out; cancel it or let it finish first.");
+        }
+
+        await firmwares.DeleteAsync(view.Id);
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<FirmwareView?> Visible(HttpContext context, string id, FirmwareIndex firmwares) =>
+        ShortIds.LooksValid(id) && await firmwares.GetAsync(id) is { } view && context.GetCaller().CanSeeOrganisation(view.OrganisationId) ? view : null;
+}

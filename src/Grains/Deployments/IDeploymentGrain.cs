@@ -1,0 +1,24 @@
+using Orleans.Concurrency;
+
+namespace Embever.Actors.Deployments;
+
+/// <summary>One deployment (firmware rollout), keyed by its integer id.</summary>
+[Alias("Embever.Actors.IDeploymentGrain")]
+public interface IDeploymentGrain : IGrainWithIntegerKey
+{
+    /// <summary>Starts an update on every device, or on none when any refuses.</summary>
+    [Alias("Create")]
+    Task<DeploymentResult> Create(DeploymentDraft draft);
+
+    [Alias("Get")]
+    Task<DeploymentView?> Get();
+
+    /// <summary>Cancels every update not finished yet; those devices count as failed.</summary>
+    [Alias("Cancel")]
+    Task<DeploymentView?> Cancel();
+
+    /// <summary>A device grain tells where its update stands. One-way: device grains never wait on a deployment.</summary>
+    [OneWay]
+    [Alias("Report")]
+    Task Report(string deviceId, UpdateOutcome outcome);
+}
