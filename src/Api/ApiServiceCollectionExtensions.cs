@@ -22,14 +22,21 @@ namespace Embever.Actors.Api;
 
 public static class ApiServiceCollectionExtensions
 {
-    /// <summary>JSON, problem details, token authentication, OpenAPI and the API's own services.</summary>
-    public static IServiceCollection AddEmbeverApi(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>What every silo needs, HTTP or not: token issuing (first start) and webhook bodies (dispatchers).</summary>
+    public static IServiceCollection AddEmbeverCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(configuration.GetSection("Embever:Auth").Get<AuthOptions>() ?? new AuthOptions());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<JwtService>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<IWebhookBodyRenderer, WebhookBodyRenderer>();
+        return services;
+    }
+
+    /// <summary>JSON, problem details, token authentication, OpenAPI and the API's own services.</summary>
+    public static IServiceCollection AddEmbeverApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEmbeverCore(configuration);
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         services.AddProblemDetails();
         services.AddAuthentication(AccessTokenAuthenticationHandler.SchemeName)

@@ -5,23 +5,46 @@ namespace Embever.Actors.Silo.Hosting;
 /// <summary>Builds the platform process; Program.cs and the end-to-end tests both start it this way.</summary>
 public static class EmbeverHost
 {
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    public static IHost Build(string[] args, Action<IHostApplicationBuilder>? customize = null)
     {
+        if (!HttpEnabled(args))
+        {
+            var grainsOnly = Host.CreateApplicationBuilder(args);
+            customize?.Invoke(grainsOnly);
+            AddPlatform(grainsOnly);
+            grainsOnly.Services.AddEmbeverCore(grainsOnly.Configuration);
+            return grainsOnly.Build();
+        }
+
         var builder = WebApplication.CreateBuilder(args);
         customize?.Invoke(builder);
+        AddPlatform(builder);
+        builder.Services.AddEmbeverApi(builder.Configuration);
+        var app = builder.Build();
+        app.UseEmbeverApi();
+        return app;
+    }
 
+    /// <summary>The silo, its storage and the first-start bootstrap: the same with or without HTTP.</summary>
+    private static void AddPlatform(IHostApplicationBuilder builder)
+    {
         var options = builder.Configuration.GetSection("Embever").Get<EmbeverOptions>() ?? new EmbeverOptions();
         ApplyWebhookDefaults(options, builder.Configuration);
         var database = DatabaseSetup.Create(options, builder.Configuration);
         builder.Services.AddSingleton(options);
-
         builder.UseOrleans(silo => silo.ConfigureEmbeverSilo(options, database));
-        builder.Services.AddEmbeverApi(builder.Configuration);
         builder.Services.AddHostedService<FirstStart>();
+    }
 
-        var app = builder.Build();
-        app.UseEmbeverApi();
-        return app;
+    /// <summary><c>Embever:HttpEnabled</c>, read before choosing what kind of host to build.</summary>
+    private static bool HttpEnabled(string[] args)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .Build();
+        return configuration.GetValue("Embever:HttpEnabled", true);
     }
 
     /// <summary>

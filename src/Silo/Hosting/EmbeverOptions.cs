@@ -23,8 +23,14 @@ public sealed class EmbeverOptions
 
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>The address other silos reach this one at (cluster mode); loopback by default.</summary>
+    /// <summary>The address (or host name) other silos reach this one at; by default this machine's first non-loopback address.</summary>
     public string? AdvertisedAddress { get; set; }
+
+    /// <summary>About how long until a silo that stopped answering is declared dead (Orleans' default: half a minute or so).</summary>
+    public TimeSpan? FailureDetectionTime { get; set; }
+
+    /// <summary>Serve HTTP (<c>/v2</c>, the gateway) from this silo; off for a silo that only hosts grains.</summary>
+    public bool HttpEnabled { get; set; } = true;
 
     /// <summary>Shortest reminder period Orleans accepts (1 minute by default; tests lower it).</summary>
     public TimeSpan? MinimumReminderPeriod { get; set; }

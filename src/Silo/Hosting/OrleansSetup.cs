@@ -22,8 +22,21 @@ public static class OrleansSetup
 
         if (database.Kind == StoreKind.PostgreSql)
         {
-            var address = options.AdvertisedAddress is { } text ? IPAddress.Parse(text) : IPAddress.Loopback;
-            silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+            // Other silos reach this one at the advertised address: an IP, a host name (a
+            // container's), or by default this machine's first non-loopback address.
+            if (options.AdvertisedAddress is not { Length: > 0 } advertised)
+            {
+                silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+            }
+            else if (IPAddress.TryParse(advertised, out var address))
+            {
+                silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+            }
+            else
+            {
+                silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+            }
+
             silo.UseAdoNetClustering(clustering =>
             {
                 clustering.Invariant = database.Invariant;
@@ -36,6 +49,17 @@ public static class OrleansSetup
         }
 
         silo.AddEmbeverGrainServices(database, options.Webhooks);
+        if (options.FailureDetectionTime is { } detection)
+        {
+            // A dead silo is declared dead after about this long; its grains and reminders move on.
+            silo.Configure<ClusterMembershipOptions>(membership =>
+            {
+                membership.ProbeTimeout = detection / 3;
+                membership.NumMissedProbesLimit = 2;
+                membership.IAmAliveTablePublishTimeout = detection;
+            });
+        }
+
         if (options.MinimumReminderPeriod is { } minimum)
         {
             silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = minimum);

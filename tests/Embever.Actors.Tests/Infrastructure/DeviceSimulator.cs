@@ -12,10 +12,15 @@ public sealed class DeviceSimulator
     private readonly HttpClient http;
 
     public DeviceSimulator(PlatformInstance platform, string id, string password)
+        : this(platform.BaseAddress, id, password)
+    {
+    }
+
+    public DeviceSimulator(Uri baseAddress, string id, string password)
     {
         Id = id;
         Password = password;
-        http = platform.CreateClient();
+        http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{id}:{password}")));
     }
 

@@ -1,5 +1,5 @@
 using Embever.Actors.Silo.Hosting;
-using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -13,10 +13,10 @@ namespace Embever.Actors.Tests.Infrastructure;
 /// </summary>
 public sealed class PlatformInstance : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly IHost app;
     private bool stopped;
 
-    private PlatformInstance(WebApplication app, StoreUnderTest store, Uri baseAddress)
+    private PlatformInstance(IHost app, StoreUnderTest store, Uri baseAddress)
     {
         this.app = app;
         Store = store;
@@ -62,7 +62,14 @@ public sealed class PlatformInstance : IAsyncDisposable
 
         stopped = true;
         await app.StopAsync();
-        await app.DisposeAsync();
+        if (app is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+        else
+        {
+            app.Dispose();
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
