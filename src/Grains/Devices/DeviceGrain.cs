@@ -43,9 +43,12 @@ public sealed partial class DeviceGrain(
 
     public async Task<DeviceWriteResult> Create(DeviceDraft draft)
     {
-        if (state.State.View is not null)
+        if (state.State.View is { } existing)
         {
-            return DeviceWriteResult.Failed(DeviceWriteError.IdTaken);
+            // The same create again (a retried call) succeeds again; anything else needs another id.
+            return existing.Name == draft.Name && state.State.PasswordHash.AsSpan().SequenceEqual(draft.PasswordHash)
+                ? new DeviceWriteResult(existing, DeviceWriteError.None)
+                : DeviceWriteResult.Failed(DeviceWriteError.IdTaken);
         }
 
         var view = new DeviceView(Id, draft.OrganisationId, draft.ApplicationId, draft.Name, draft.Activated, "other", draft.Webhooks, Now(), null);
@@ -124,6 +127,12 @@ public sealed partial class DeviceGrain(
         if (state.State.View is not { } view)
         {
             return null;
+        }
+
+        // Idempotent by id: a retried call returns what the first one made.
+        if (Buffer.Find(draft.Id) is { } made)
+        {
+            return made;
         }
 
         var action = new DeviceAction

@@ -1,4 +1,5 @@
 using System.Net;
+using Embever.Actors.Platform;
 using Embever.Actors.Storage;
 using Embever.Actors.Webhooks;
 using Orleans.Configuration;
@@ -95,6 +96,7 @@ public static class OrleansSetup
         });
         silo.Services.AddEmbeverStorage(database);
         silo.Services.AddEmbeverWebhooks(webhooks);
+        silo.AddOutgoingGrainCallFilter<TransientGrainCallRetry>();
         return silo;
     }
 }

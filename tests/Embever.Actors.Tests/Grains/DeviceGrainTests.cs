@@ -36,6 +36,9 @@ public sealed class DeviceGrainTests(GrainClusterFixture fixture)
         var second = $"b{Guid.NewGuid():N}"[..10];
         Assert.Equal(DeviceWriteError.None, (await fixture.Grains.GetGrain<IDeviceGrain>(first).Create(Draft(organisation, "one"))).Error);
         Assert.Equal(DeviceWriteError.IdTaken, (await fixture.Grains.GetGrain<IDeviceGrain>(first).Create(Draft(organisation, "two"))).Error);
+
+        // The very same create, retried after a lost answer, succeeds again.
+        Assert.Equal(DeviceWriteError.None, (await fixture.Grains.GetGrain<IDeviceGrain>(first).Create(Draft(organisation, "one"))).Error);
         Assert.Equal(DeviceWriteError.NameTaken, (await fixture.Grains.GetGrain<IDeviceGrain>(second).Create(Draft(organisation, "one"))).Error);
         Assert.Null(await fixture.Grains.GetGrain<IDeviceGrain>(second).Get());
         Assert.Equal(DeviceWriteError.None, (await fixture.Grains.GetGrain<IDeviceGrain>(second).Create(Draft(Guid.NewGuid(), "one"))).Error);
