@@ -3,6 +3,7 @@ using Embever.Actors.Api.Applications;
 using Embever.Actors.Api.Auth;
 using Embever.Actors.Api.Deployments;
 using Embever.Actors.Api.Devices;
+using Embever.Actors.Api.Diagnostics;
 using Embever.Actors.Api.Events;
 using Embever.Actors.Api.Firmware;
 using Embever.Actors.Api.Gateway;
@@ -70,6 +71,7 @@ public static class ApiServiceCollectionExtensions
         app.MapOrganisationsApi();
         app.MapApplicationsApi();
         app.MapTokensApi();
+        app.MapDeviceImportApi();
         app.MapDevicesApi();
         app.MapActionsApi();
         app.MapEventsApi();
@@ -77,6 +79,7 @@ public static class ApiServiceCollectionExtensions
         app.MapDeploymentsApi();
         app.MapUpdatesApi();
         app.MapWebhookDeliveriesApi();
+        app.MapDiagnosticsApi();
         app.MapGatewayApi();
         return app;
     }

@@ -32,6 +32,14 @@ public sealed partial class DeviceGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // A bulk-imported device has a row but no grain state yet: adopt the row on first activation.
+        if (state.State.View is null && await index.FindImportedAsync(Id) is var (imported, hash))
+        {
+            state.State.View = imported;
+            state.State.PasswordHash = hash;
+            await state.WriteStateAsync();
+        }
+
         // Reminders survive restarts on their own; this also covers one lost between a write and its registration.
         if (Buffer.NextExpiry is not null)
         {

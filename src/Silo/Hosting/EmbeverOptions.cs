@@ -35,6 +35,9 @@ public sealed class EmbeverOptions
     /// <summary>Shortest reminder period Orleans accepts (1 minute by default; tests lower it).</summary>
     public TimeSpan? MinimumReminderPeriod { get; set; }
 
+    /// <summary>How long a grain may stay idle before it is deactivated (Orleans' default: 15 minutes).</summary>
+    public TimeSpan? GrainCollectionAge { get; set; }
+
     /// <summary>Webhook delivery (<c>Embever:Webhooks</c>).</summary>
     public WebhookOptions Webhooks { get; set; } = new();
 

@@ -61,6 +61,11 @@ public static class OrleansSetup
             });
         }
 
+        if (options.GrainCollectionAge is { } age)
+        {
+            silo.Configure<GrainCollectionOptions>(collection => collection.CollectionAge = age);
+        }
+
         if (options.MinimumReminderPeriod is { } minimum)
         {
             silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = minimum);

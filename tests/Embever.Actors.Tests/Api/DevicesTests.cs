@@ -112,6 +112,41 @@ public abstract class DevicesTests(PlatformFixture fixture)
         Assert.Empty(await Names($"?application={Guid.NewGuid()}"));
     }
 
+    [Fact]
+    public async Task Bulk_import_provisions_devices_that_list_read_and_exchange_like_any_other()
+    {
+        var (_, session, _) = await fixture.NewOrganisationAsync();
+        var application = (await session.CreateApplicationAsync("factory"))["id"]!.GetValue<string>();
+        await session.CreateDeviceAsync("existing");
+        var imported = (await ApiSession.Json(await session.Post("/v2/devices/import/", new
+        {
+            application,
+            activated = true,
+            devices = Enumerable.Range(0, 300).Select(i => new { name = $"line-{i:D3}" }),
+        }), HttpStatusCode.Created)).AsArray();
+        Assert.Equal(300, imported.Count);
+        Assert.Equal("line-000", imported[0]!["name"]!.GetValue<string>());
+
+        var listed = await session.Get($"/v2/devices/?application={application}&activated=true&limit=1");
+        Assert.Equal("300", listed.Headers.GetValues("X-Total-Count").Single());
+        var id = imported[7]!["id"]!.GetValue<string>();
+        var detail = await ApiSession.Json(await session.Get($"/v2/devices/{id}/"), HttpStatusCode.OK);
+        Assert.Equal("line-007", detail["name"]!.GetValue<string>());
+        Assert.Equal(application, detail["application"]!.GetValue<string>());
+
+        var device = new DeviceSimulator(fixture.Platform, id, imported[7]!["password"]!.GetValue<string>());
+        var action = (await session.CreateActionAsync(new { device = new { id }, type = "hello" }))["id"]!.GetValue<long>();
+        Assert.Equal([action], (await device.WakeAsync()).ActionIds);
+        var other = imported[8]!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await new DeviceSimulator(fixture.Platform, other, "wrong").SendAsync(new { })).StatusCode);
+
+        var conflict = await ApiSession.Problem(await session.Post("/v2/devices/import/", new { devices = new[] { new { name = "fresh" }, new { name = "existing" } } }), HttpStatusCode.Conflict);
+        Assert.Contains("existing", conflict["detail"]!.GetValue<string>());
+        await ApiSession.Problem(await session.Post("/v2/devices/import/", new { devices = new[] { new { name = "twin" }, new { name = "twin" } } }), HttpStatusCode.BadRequest);
+        await ApiSession.Problem(await session.Post("/v2/devices/import/", new { devices = Array.Empty<object>() }), HttpStatusCode.BadRequest);
+        Assert.Empty((await ApiSession.Json(await session.Get("/v2/devices/?name=fresh"), HttpStatusCode.OK)).AsArray());
+    }
+
     private static string JsonValueKind(JsonNode? node) => node?.GetValueKind().ToString().ToLowerInvariant() ?? "null";
 }
 

@@ -15,6 +15,17 @@ public abstract class HealthAndReferenceTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Diagnostics_show_memory_and_activations_to_the_operator_only()
+    {
+        var diagnostics = await ApiSession.Json(await fixture.Operator.Get("/v2/diagnostics/?collect=true"), HttpStatusCode.OK);
+        Assert.True(diagnostics["working_set_bytes"]!.GetValue<long>() > 0);
+        Assert.True(diagnostics["gc_heap_bytes"]!.GetValue<long>() > 0);
+        Assert.NotNull(diagnostics["activations"]);
+        var (_, session, _) = await fixture.NewOrganisationAsync();
+        await ApiSession.Problem(await session.Get("/v2/diagnostics/"), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task The_openapi_document_lists_the_v2_paths_and_the_reference_page_is_served()
     {
         var http = fixture.Platform.CreateClient();

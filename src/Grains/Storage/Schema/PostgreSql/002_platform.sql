@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS devices (
     activated       BOOLEAN NOT NULL,
     created_at      BIGINT NOT NULL,
     body            TEXT NOT NULL,
+    -- Set by bulk import only: the device grain adopts the row (and this hash) when it first activates.
+    imported_password_hash BYTEA,
     UNIQUE (organisation_id, name)
 );
 CREATE INDEX IF NOT EXISTS devices_by_organisation ON devices (organisation_id, created_at, id);

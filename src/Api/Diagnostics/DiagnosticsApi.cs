@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using Embever.Actors.Api.Auth;
+using Embever.Actors.Api.Http;
+
+namespace Embever.Actors.Api.Diagnostics;
+
+/// <summary>
+/// <c>GET /v2/diagnostics/</c> (an addition, operator token only): the answering silo's memory and
+/// the cluster's grain activations by type, for capacity planning and the fleet benchmark.
+/// <c>?collect=true</c> runs a full garbage collection first, so the figures show what is live.
+/// </summary>
+public static class DiagnosticsApi
+{
+    public static IEndpointRouteBuilder MapDiagnosticsApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v2/diagnostics/", Get).WithTags("Diagnostics").RequireAuthorization().ProducesProblem(403);
+        return routes;
+    }
+
+    private static async Task<IResult> Get(HttpContext context, IGrainFactory grains, bool collect = false)
+    {
+        if (!context.GetCaller().IsOperator)
+        {
+            return Problems.Forbidden("Only the operator token reads diagnostics.");
+        }
+
+        if (collect)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        using var process = Process.GetCurrentProcess();
+        var memory = GC.GetGCMemoryInfo();
+        return TypedResults.Ok(new
+        {
+            silo = Environment.MachineName,
+            working_set_bytes = process.WorkingSet64,
+            gc_heap_bytes = GC.GetTotalMemory(forceFullCollection: false),
+            gc_committed_bytes = memory.TotalCommittedBytes,
+            activations = statistics.GroupBy(s => s.GrainType).ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount)),
+        });
+    }
+}
