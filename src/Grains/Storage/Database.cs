@@ -10,6 +10,10 @@ namespace Embever.Actors.Storage;
 /// </summary>
 public sealed class Database(StoreKind kind, string connectionString)
 {
+    private readonly DbDataSource dataSource = kind == StoreKind.Sqlite
+        ? new SqliteDataSource(connectionString)
+        : NpgsqlDataSource.Create(connectionString);
+
     public const string SqliteInvariant = "System.Data.SQLite";
     public const string PostgreSqlInvariant = "Npgsql";
 
@@ -20,15 +24,11 @@ public sealed class Database(StoreKind kind, string connectionString)
     /// <summary>The ADO.NET invariant name the Orleans providers are configured with.</summary>
     public string Invariant => Kind == StoreKind.Sqlite ? SqliteInvariant : PostgreSqlInvariant;
 
-    public DbProviderFactory Factory => Kind == StoreKind.Sqlite ? SqliteFactory.Instance : NpgsqlFactory.Instance;
+    /// <summary>Where every connection comes from, ours and the Orleans providers' alike.</summary>
+    public DbDataSource DataSource => dataSource;
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
-    {
-        var connection = Factory.CreateConnection()!;
-        connection.ConnectionString = ConnectionString;
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
+        await dataSource.OpenConnectionAsync(cancellationToken);
 
     public async Task<int> ExecuteAsync(string sql, Action<SqlParameters>? bind = null, CancellationToken cancellationToken = default)
     {

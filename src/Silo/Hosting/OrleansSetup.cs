@@ -41,7 +41,7 @@ public static class OrleansSetup
             silo.UseAdoNetClustering(clustering =>
             {
                 clustering.Invariant = database.Invariant;
-                clustering.ConnectionString = database.ConnectionString;
+                clustering.DataSource = database.DataSource;
             });
         }
         else
@@ -85,7 +85,7 @@ public static class OrleansSetup
             silo.AddAdoNetGrainStorage(name, storage => storage.Configure<Orleans.Serialization.Serializer>((o, serializer) =>
             {
                 o.Invariant = database.Invariant;
-                o.ConnectionString = database.ConnectionString;
+                o.DataSource = database.DataSource;
                 // Orleans' own binary format: version-tolerant through [Id]s, compact, no reflection.
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             }));
@@ -97,7 +97,7 @@ public static class OrleansSetup
         silo.UseAdoNetReminderService(reminders =>
         {
             reminders.Invariant = database.Invariant;
-            reminders.ConnectionString = database.ConnectionString;
+            reminders.DataSource = database.DataSource;
         });
         silo.Services.AddEmbeverStorage(database);
         silo.Services.AddEmbeverWebhooks(webhooks);

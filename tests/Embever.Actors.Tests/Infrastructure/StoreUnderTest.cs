@@ -13,7 +13,10 @@ public sealed record StoreUnderTest(StoreKind Kind, string DataDirectory, string
         return new StoreUnderTest(kind, directory, connectionString);
     }
 
-    public Database Database => Kind == StoreKind.PostgreSql
+    private Database? database;
+
+    /// <summary>One <see cref="Database"/> (one connection pool) per store.</summary>
+    public Database Database => database ??= Kind == StoreKind.PostgreSql
         ? new Database(Kind, ConnectionString!)
         : new Database(Kind, $"Data Source={Path.Combine(DataDirectory, "embever.db")};Default Timeout=30");
 

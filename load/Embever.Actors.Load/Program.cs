@@ -1,0 +1,87 @@
+using System.CommandLine;
+using Embever.Actors.Load.Client;
+using Embever.Actors.Load.Report;
+using Embever.Actors.Load.Runner;
+using Embever.Actors.Load.Scenarios;
+
+// The load harness: one command per scenario (load/README.md). Each run prints a live progress
+// line, measures a baseline first, and writes a Markdown, JSON and SVG report.
+var targets = new Option<string[]>("--target") { Description = "Platform URL(s); requests are spread round-robin", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["http://localhost:5000"] };
+var operatorToken = new Option<string>("--operator-token") { Description = "Operator token, or a file holding it", DefaultValueFactory = _ => "data/operator-token" };
+var reports = new Option<string>("--reports") { Description = "Where reports go", DefaultValueFactory = _ => "load/reports" };
+var baselineSeconds = new Option<int>("--baseline-seconds") { Description = "Length of the baseline measurement", DefaultValueFactory = _ => 10 };
+var baselineWorkers = new Option<int>("--baseline-workers") { Description = "Concurrent clients of the baseline", DefaultValueFactory = _ => 64 };
+var maxInFlight = new Option<int>("--max-in-flight") { Description = "Cap on concurrent requests (protects the load generator; waiting counts as latency)", DefaultValueFactory = _ => 2000 };
+var devices = new Option<int?>("--devices") { Description = "Devices to provision" };
+var rate = new Option<double?>("--rate") { Description = "Arrivals per second (open model)" };
+var duration = new Option<int>("--duration") { Description = "Seconds of measured load", DefaultValueFactory = _ => 30 };
+var fraction = new Option<double>("--fraction") { Description = "wake-storm: fraction of devices that wake", DefaultValueFactory = _ => 1.0 };
+var window = new Option<int>("--window") { Description = "wake-storm: seconds within which they wake", DefaultValueFactory = _ => 60 };
+var active = new Option<int>("--active") { Description = "fleet-1m: device grains to activate for the memory figures", DefaultValueFactory = _ => 100_000 };
+var idleWait = new Option<int>("--idle-wait") { Description = "fleet-1m: seconds to wait for idle deactivation", DefaultValueFactory = _ => 300 };
+var receiverHost = new Option<string>("--receiver-host") { Description = "webhooks: address the receiver listens on, as the platform reaches it", DefaultValueFactory = _ => "127.0.0.1" };
+
+var root = new RootCommand("Embever Actors load harness") { targets, operatorToken, reports, baselineSeconds, baselineWorkers, maxInFlight };
+foreach (var option in new Option[] { targets, operatorToken, reports, baselineSeconds, baselineWorkers, maxInFlight })
+{
+    option.Recursive = true;
+}
+
+root.Subcommands.Add(Scenario("baseline", "GET /health as fast as it goes: the ceiling of this machine", [duration], (_, _, _) => Task.CompletedTask, withTenant: false));
+root.Subcommands.Add(Scenario("wake-storm", "N devices with actions of service levels 0-2 wake within a window and run the protocol", [devices, fraction, window, rate], (run, client, parse) =>
+    WakeStorm.RunAsync(run, client, new WakeStorm.Settings(parse.GetValue(devices) ?? 100_000, parse.GetValue(fraction), TimeSpan.FromSeconds(parse.GetValue(window)), parse.GetValue(rate), parse.GetValue(maxInFlight)))));
+root.Subcommands.Add(Scenario("api-burst", "Many clients creating actions and listing, open model", [devices, rate, duration], (run, client, parse) =>
+    ApiBurst.RunAsync(run, client, new ApiBurst.Settings(parse.GetValue(devices) ?? 1000, parse.GetValue(rate) ?? 500, TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(maxInFlight)))));
+root.Subcommands.Add(Scenario("fleet-1m", "A million devices: list latency and memory", [devices, rate, duration, active, idleWait], async (run, client, parse) =>
+{
+    using var operatorClient = new PlatformClient(Uris(parse));
+    await operatorClient.AuthenticateAsync(ReadToken(parse.GetValue(operatorToken)!));
+    await Fleet.RunAsync(run, client, operatorClient, new Fleet.Settings(
+        parse.GetValue(devices) ?? 1_000_000, parse.GetValue(active), parse.GetValue(rate) ?? 50, TimeSpan.FromSeconds(parse.GetValue(duration)),
+        TimeSpan.FromSeconds(parse.GetValue(idleWait)), parse.GetValue(maxInFlight)));
+}));
+root.Subcommands.Add(Scenario("webhooks", "Event webhooks to a loopback receiver: throughput and end-to-end latency", [devices, rate, duration, receiverHost], (run, client, parse) =>
+    Webhooks.RunAsync(run, client, new Webhooks.Settings(parse.GetValue(devices) ?? 200, parse.GetValue(rate) ?? 200, TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(maxInFlight), parse.GetValue(receiverHost)!))));
+return await root.Parse(args).InvokeAsync();
+
+Command Scenario(string name, string description, Option[] options, Func<LoadRun, PlatformClient, ParseResult, Task> body, bool withTenant = true)
+{
+    var command = new Command(name, description);
+    foreach (var option in options)
+    {
+        command.Options.Add(option);
+    }
+
+    command.SetAction(async (parse, _) =>
+    {
+        var uris = Uris(parse);
+        var run = new LoadRun(name, uris);
+        foreach (var option in options.Concat([maxInFlight, baselineSeconds, baselineWorkers]))
+        {
+            if (parse.GetResult(option) is { } result && result.Implicit is false)
+            {
+                run.Parameters[option.Name.TrimStart('-')] = string.Join(" ", result.Tokens.Select(t => t.Value));
+            }
+        }
+
+        using var anonymous = new PlatformClient(uris);
+        run.Baseline = await Baseline.MeasureAsync(anonymous, TimeSpan.FromSeconds(name == "baseline" ? parse.GetValue(duration) : parse.GetValue(baselineSeconds)), parse.GetValue(baselineWorkers));
+        if (withTenant)
+        {
+            using var client = await Tenant.CreateAsync(uris, ReadToken(parse.GetValue(operatorToken)!), name);
+            await body(run, client, parse);
+        }
+
+        var report = run.ToReport();
+        var stem = ReportWriter.Write(report, parse.GetValue(reports)!);
+        Console.WriteLine();
+        Console.WriteLine(ReportWriter.Markdown(report));
+        Progress.Line($"report: [bold]{stem}.md[/] (.json, .svg)");
+        return report.Passed ? 0 : 1;
+    });
+    return command;
+}
+
+List<Uri> Uris(ParseResult parse) => parse.GetValue(targets)!.Select(t => new Uri(t)).ToList();
+
+static string ReadToken(string value) => File.Exists(value) ? File.ReadAllText(value).Trim() : value;
