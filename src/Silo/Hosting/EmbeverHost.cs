@@ -7,6 +7,9 @@ public static class EmbeverHost
 {
     public static IHost Build(string[] args, Action<IHostApplicationBuilder>? customize = null)
     {
+        // No file watching for configuration changes: the watcher sees every write the data
+        // directory gets (SQLite's WAL) and cost a tenth of the CPU in a wake storm.
+        args = ["--hostBuilder:reloadConfigOnChange=false", .. args];
         if (!HttpEnabled(args))
         {
             var grainsOnly = Host.CreateApplicationBuilder(args);

@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project load/Benchmarks -- --filter '*'   (see load/README.md)
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

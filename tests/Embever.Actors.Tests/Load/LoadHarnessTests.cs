@@ -1,0 +1,63 @@
+using Embever.Actors.Load.Client;
+using Embever.Actors.Load.Report;
+using Embever.Actors.Load.Runner;
+using Embever.Actors.Load.Scenarios;
+using Embever.Actors.Tests.Infrastructure;
+using LoadWebhooks = Embever.Actors.Load.Scenarios.Webhooks;
+
+namespace Embever.Actors.Tests.Load;
+
+/// <summary>
+/// The load scenarios, tiny, against the real platform: they run, their correctness checks pass,
+/// and they write their reports. (Figures come from real runs: BENCHMARKS.md.)
+/// </summary>
+[Collection(SqlitePlatformCollection.Name)]
+public sealed class LoadHarnessTests(SqlitePlatformFixture fixture)
+{
+    private async Task<(LoadRun Run, PlatformClient Client)> StartAsync(string scenario)
+    {
+        var targets = new[] { fixture.Platform.BaseAddress };
+        var client = await Tenant.CreateAsync(targets, fixture.Platform.ReadTokenFile("operator-token"), scenario);
+        return (new LoadRun(scenario, targets), client);
+    }
+
+    [Fact]
+    public async Task A_small_wake_storm_runs_the_protocol_and_verifies_every_action()
+    {
+        var (run, client) = await StartAsync("wake-storm");
+        using var _ = client;
+        await WakeStorm.RunAsync(run, client, new WakeStorm.Settings(40, 0.5, TimeSpan.FromSeconds(1), null, 100));
+        var report = run.ToReport();
+        Assert.True(report.Passed, ReportWriter.Markdown(report));
+        Assert.Equal(40, report.Operations.Single(o => o.Name == "exchange").Count);
+        Assert.Equal(3, report.Checks.Count);
+
+        var directory = Path.Combine(Path.GetTempPath(), $"embever-reports-{Guid.NewGuid():N}");
+        var stem = ReportWriter.Write(report, directory);
+        Assert.Contains("<svg", File.ReadAllText(stem + ".svg"));
+        Assert.Contains("| exchange |", File.ReadAllText(stem + ".md"));
+        Assert.Contains("\"scenario\": \"wake-storm\"", File.ReadAllText(stem + ".json"));
+    }
+
+    [Fact]
+    public async Task A_small_webhook_run_delivers_every_event()
+    {
+        var (run, client) = await StartAsync("webhooks");
+        using var _ = client;
+        await LoadWebhooks.RunAsync(run, client, new LoadWebhooks.Settings(5, 20, TimeSpan.FromSeconds(1), 100, "127.0.0.1"));
+        var report = run.ToReport();
+        Assert.True(report.Passed, ReportWriter.Markdown(report));
+        Assert.Equal(20, report.Operations.Single(o => o.Name == "delivery").Count);
+    }
+
+    [Fact]
+    public async Task A_small_api_burst_makes_no_errors()
+    {
+        var (run, client) = await StartAsync("api-burst");
+        using var _ = client;
+        await ApiBurst.RunAsync(run, client, new ApiBurst.Settings(20, 50, TimeSpan.FromSeconds(1), 100));
+        var report = run.ToReport();
+        Assert.True(report.Passed, ReportWriter.Markdown(report));
+        Assert.Equal(50, report.Operations.Sum(o => o.Count));
+    }
+}
