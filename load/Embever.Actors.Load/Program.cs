@@ -65,7 +65,22 @@ Command Scenario(string name, string description, Option[] options, Func<LoadRun
         }
 
         using var anonymous = new PlatformClient(uris);
-        run.Baseline = await Baseline.MeasureAsync(anonymous, TimeSpan.FromSeconds(name == "baseline" ? parse.GetValue(duration) : parse.GetValue(baselineSeconds)), parse.GetValue(baselineWorkers));
+        if (!withTenant)
+        {
+            // The baseline scenario: the baseline is the measured operation itself.
+            run.StartMeasuring();
+        }
+
+        run.Baseline = await Baseline.MeasureAsync(
+            anonymous,
+            TimeSpan.FromSeconds(withTenant ? parse.GetValue(baselineSeconds) : parse.GetValue(duration)),
+            parse.GetValue(baselineWorkers),
+            withTenant ? null : run.Recorder("health"));
+        if (!withTenant)
+        {
+            run.StopMeasuring();
+        }
+
         if (withTenant)
         {
             using var client = await Tenant.CreateAsync(uris, ReadToken(parse.GetValue(operatorToken)!), name);

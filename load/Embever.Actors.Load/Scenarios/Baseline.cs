@@ -14,9 +14,9 @@ public static class Baseline
 {
     public const string Endpoint = "GET /health";
 
-    public static async Task<BaselineResult> MeasureAsync(PlatformClient client, TimeSpan duration, int workers)
+    public static async Task<BaselineResult> MeasureAsync(PlatformClient client, TimeSpan duration, int workers, LatencyRecorder? into = null)
     {
-        var recorder = new LatencyRecorder("baseline", Stopwatch.GetTimestamp());
+        var recorder = into ?? new LatencyRecorder("baseline", Stopwatch.GetTimestamp());
         var started = Stopwatch.GetTimestamp();
         await OpenLoop.ClosedAsync(workers, duration, async due =>
         {

@@ -45,7 +45,7 @@ public sealed class BlobStore(Database database)
                     sha256, size, ChunkSize, Timestamps.ToMicroseconds(DateTime.UtcNow))
                 .Add("DELETE FROM blob_chunks WHERE sha256 = {0} AND EXISTS (SELECT 1 FROM blob_chunks WHERE sha256 = {1})", temporary, sha256)
                 .Add("UPDATE blob_chunks SET sha256 = {0} WHERE sha256 = {1}", sha256, temporary);
-            await batch.ExecuteAsync(database, cancellationToken);
+            await batch.ExecuteAsync(database);
             return new BlobInfo(sha256, size, ChunkSize);
         }
         catch

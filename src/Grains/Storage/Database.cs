@@ -24,11 +24,32 @@ public sealed class Database(StoreKind kind, string connectionString)
     /// <summary>The ADO.NET invariant name the Orleans providers are configured with.</summary>
     public string Invariant => Kind == StoreKind.Sqlite ? SqliteInvariant : PostgreSqlInvariant;
 
+    private readonly Lazy<GroupCommit> groupCommit = new(() => new GroupCommit(new Database(kind, connectionString)));
+
     /// <summary>Where every connection comes from, ours and the Orleans providers' alike.</summary>
     public DbDataSource DataSource => dataSource;
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>Writes a batch: on SQLite through group commit, on PostgreSQL (many writers at once) directly.</summary>
+    public Task WriteAsync(SqlBatch batch) => Kind == StoreKind.Sqlite
+        ? groupCommit.Value.WriteAsync(batch)
+        : ExecuteInOneTransactionAsync([batch]);
+
+    /// <summary>Runs the batches in one transaction: all of them land, or none.</summary>
+    public async Task ExecuteInOneTransactionAsync(IReadOnlyList<SqlBatch> batches, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var batch in batches)
+        {
+            await using var command = batch.CreateCommand(connection, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
 
     public async Task<int> ExecuteAsync(string sql, Action<SqlParameters>? bind = null, CancellationToken cancellationToken = default)
     {

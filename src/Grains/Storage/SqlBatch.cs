@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 
 namespace Embever.Actors.Storage;
@@ -28,23 +29,15 @@ public sealed class SqlBatch
         return this;
     }
 
-    public async Task ExecuteAsync(Database database, CancellationToken cancellationToken = default)
-    {
-        if (IsEmpty)
-        {
-            return;
-        }
+    /// <summary>Writes the batch in a transaction (on SQLite, together with other batches: <see cref="GroupCommit"/>).</summary>
+    public Task ExecuteAsync(Database database) => IsEmpty ? Task.CompletedTask : database.WriteAsync(this);
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = Database.Prepare(connection, sql.ToString(), p =>
+    internal DbCommand CreateCommand(DbConnection connection, DbTransaction transaction) =>
+        Database.Prepare(connection, sql.ToString(), p =>
         {
             foreach (var (name, value) in parameters)
             {
                 p.Add(name, value);
             }
         }, transaction);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
 }

@@ -17,20 +17,12 @@ public sealed class SqliteDataSource(string connectionString, bool fullSync = fa
 
     protected override DbConnection CreateDbConnection() => new TunedConnection(connectionString, fullSync);
 
-    /// <summary>Pooled connections keep their settings: tune each physical connection once.</summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Tuned = [];
-
     private sealed class TunedConnection(string connectionString, bool fullSync) : SqliteConnection(connectionString)
     {
         public override void Open()
         {
+            // On every open: Microsoft.Data.Sqlite resets the busy timeout when it hands out a pooled connection.
             base.Open();
-            if (Handle is not { } handle || Tuned.TryGetValue(handle, out _))
-            {
-                return;
-            }
-
-            Tuned.AddOrUpdate(handle, Tuned);
             using var pragmas = CreateCommand();
             pragmas.CommandText = $"PRAGMA busy_timeout = 30000; PRAGMA synchronous = {(fullSync ? "FULL" : "NORMAL")}; PRAGMA cache_size = -32000;";
             pragmas.ExecuteNonQuery();

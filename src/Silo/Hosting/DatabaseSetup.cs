@@ -18,6 +18,12 @@ public static class DatabaseSetup
             return new Database(StoreKind.PostgreSql, connectionString);
         }
 
+        // Microsoft.Data.Sqlite is synchronous underneath its async methods, and a writer that
+        // waits for SQLite's lock blocks its thread: keep enough threads ready that waiting
+        // writers never starve request handling (the pool would add them only slowly).
+        ThreadPool.GetMinThreads(out var workers, out var completion);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(completion, 64));
+
         Directory.CreateDirectory(options.FullDataDirectory);
         var sqlite = new SqliteConnectionStringBuilder
         {

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The runs behind BENCHMARKS.md: a fresh embedded silo (Release), then every scenario three
+# times (fleet-1m and the full-size wake storm once), reports in load/reports/.
+#   bash load/run-benchmarks.sh            # about 30 minutes on 2 cores
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dotnet build -c Release -v q Embever.Actors.sln >/dev/null
+
+data=$(mktemp -d)
+silo() {
+    dotnet src/Silo/bin/Release/net10.0/Embever.Actors.Silo.dll --Embever:DataDirectory="$data" \
+        --Embever:GrainCollectionAge=00:01:00 --Logging:LogLevel:Default=Warning >"$data/silo.log" 2>&1 &
+    echo $! >"$data/silo.pid"
+    for _ in $(seq 1 60); do curl -sf http://localhost:5000/ready >/dev/null && return; sleep 1; done
+    echo "silo did not start" >&2; exit 1
+}
+stop_silo() { kill "$(cat "$data/silo.pid")" 2>/dev/null || true; sleep 2; }
+trap stop_silo EXIT
+
+load() { dotnet load/Embever.Actors.Load/bin/Release/net10.0/Embever.Actors.Load.dll "$@" --operator-token "$data/operator-token" || true; }
+
+silo
+for run in 1 2 3; do load baseline --duration 15; done
+for run in 1 2 3; do load wake-storm --devices 20000 --window 4; done                 # saturating: the maximum rate
+for run in 1 2 3; do load wake-storm --devices 20000 --rate "${HALF_RATE:-775}"; done   # half the maximum (sessions/s)
+for run in 1 2 3; do load api-burst --devices 1000 --rate 1000 --duration 20; done
+for run in 1 2 3; do load webhooks --devices 200 --rate 300 --duration 20; done
+load wake-storm --devices 100000 --fraction 1 --window 60                             # the default size, once
+stop_silo
+
+# The fleet on a fresh store, so its memory figures are its own.
+rm -rf "$data"/*
+silo
+load fleet-1m --devices 1000000 --active 100000 --rate 50 --duration 30 --idle-wait 300
