@@ -44,8 +44,7 @@ public sealed class Database(StoreKind kind, string connectionString)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var batch in batches)
         {
-            await using var command = batch.CreateCommand(connection, transaction);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await batch.ExecuteAsync(connection, transaction, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -1,43 +1,65 @@
 using System.Data.Common;
-using System.Text;
 
 namespace Embever.Actors.Storage;
 
 /// <summary>
-/// Several statements sent as one command in one transaction: the writes of a device exchange
-/// (action rows, event rows, the device row) cost one round trip, and land together or not at all.
+/// Several statements written in one transaction: the writes of a device exchange (action rows,
+/// event rows, the device row) land together or not at all. Each statement is its own command
+/// with only its own parameters (binding stays linear however large the batch); PostgreSQL sends
+/// them in one round trip as a <see cref="DbBatch"/>.
 /// </summary>
 public sealed class SqlBatch
 {
-    private readonly StringBuilder sql = new();
-    private readonly List<(string Name, object? Value)> parameters = [];
+    private readonly List<(string Sql, object?[] Values)> statements = [];
 
-    public bool IsEmpty => sql.Length == 0;
+    public bool IsEmpty => statements.Count == 0;
 
     /// <summary>Adds a statement; <c>{0}</c>, <c>{1}</c>, … in it become the parameters, in order.</summary>
     public SqlBatch Add(string statement, params object?[] values)
     {
-        var names = new object[values.Length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            var name = $"p{parameters.Count}";
-            parameters.Add((name, values[i]));
-            names[i] = "@" + name;
-        }
-
-        sql.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, statement, names)).Append(";\n");
+        var names = Enumerable.Range(0, values.Length).Select(i => (object)$"@p{i}").ToArray();
+        statements.Add((string.Format(System.Globalization.CultureInfo.InvariantCulture, statement, names), values));
         return this;
     }
 
     /// <summary>Writes the batch in a transaction (on SQLite, together with other batches: <see cref="GroupCommit"/>).</summary>
     public Task ExecuteAsync(Database database) => IsEmpty ? Task.CompletedTask : database.WriteAsync(this);
 
-    internal DbCommand CreateCommand(DbConnection connection, DbTransaction transaction) =>
-        Database.Prepare(connection, sql.ToString(), p =>
+    internal async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (connection.CanCreateBatch)
         {
-            foreach (var (name, value) in parameters)
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            foreach (var (sql, values) in statements)
             {
-                p.Add(name, value);
+                var command = batch.CreateBatchCommand();
+                command.CommandText = sql;
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = $"p{i}";
+                    parameter.Value = values[i] ?? DBNull.Value;
+                    command.Parameters.Add(parameter);
+                }
+
+                batch.BatchCommands.Add(command);
             }
-        }, transaction);
+
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            return;
+        }
+
+        foreach (var (sql, values) in statements)
+        {
+            await using var command = Database.Prepare(connection, sql, p =>
+            {
+                for (var i = 0; i < values.Length; i++)
+                {
+                    p.Add($"p{i}", values[i]);
+                }
+            }, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
 }

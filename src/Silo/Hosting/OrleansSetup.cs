@@ -63,7 +63,11 @@ public static class OrleansSetup
 
         if (options.GrainCollectionAge is { } age)
         {
-            silo.Configure<GrainCollectionOptions>(collection => collection.CollectionAge = age);
+            silo.Configure<GrainCollectionOptions>(collection =>
+            {
+                collection.CollectionAge = age;
+                collection.CollectionQuantum = TimeSpan.FromTicks(Math.Min(collection.CollectionQuantum.Ticks, age.Ticks / 2));
+            });
         }
 
         if (options.MinimumReminderPeriod is { } minimum)

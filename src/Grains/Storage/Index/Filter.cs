@@ -32,6 +32,9 @@ public sealed class Filter
 
     public string Sql => where.ToString();
 
+    /// <summary>The bound values, as text: with <see cref="Sql"/> it identifies the query.</summary>
+    public string Describe() => string.Join("|", values.Select(v => $"{v.Name}={v.Value}"));
+
     public void Bind(SqlParameters parameters)
     {
         foreach (var (name, value) in values)

@@ -16,14 +16,20 @@ public abstract class IndexTable<TView>(Database database, string table)
 
     public async Task<Page<TView>> ListAsync(Filter filter, PageRequest page, CancellationToken cancellationToken = default)
     {
-        var total = await Database.ScalarAsync<long>($"SELECT count(*) FROM {Table}{filter.Sql}", filter.Bind, cancellationToken);
+        var total = await CountCachedAsync(filter, cancellationToken);
         if (total == 0 || page.Offset >= total)
         {
             return new Page<TView>([], total);
         }
 
+        // Deferred join: find the page's ids in the (covering) index, then read only those rows,
+        // so a deep offset skips index entries, not whole rows.
         var items = await Database.QueryAsync(
-            $"SELECT {Columns} FROM {Table}{filter.Sql} ORDER BY created_at, id LIMIT @limit OFFSET @offset",
+            $"""
+            SELECT {Prefixed(Columns)} FROM {Table} t
+            JOIN (SELECT id FROM {Table}{filter.Sql} ORDER BY created_at, id LIMIT @limit OFFSET @offset) page ON page.id = t.id
+            ORDER BY t.created_at, t.id
+            """,
             p =>
             {
                 filter.Bind(p);
@@ -40,6 +46,41 @@ public abstract class IndexTable<TView>(Database database, string table)
         var rows = await Database.QueryAsync($"SELECT {Columns} FROM {Table} WHERE id = @id", p => p.Add("id", id), Read, cancellationToken);
         return rows.Count == 0 ? default : rows[0];
     }
+
+    /// <summary>
+    /// Counting a large list costs a scan of its index, so totals of lists over
+    /// <see cref="ExactCountLimit"/> rows are reused for up to <see cref="CountReuse"/>:
+    /// <c>X-Total-Count</c> of a huge list may lag that long; smaller lists are always exact.
+    /// </summary>
+    public const long ExactCountLimit = 10_000;
+
+    public static readonly TimeSpan CountReuse = TimeSpan.FromSeconds(5);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Count, long At)> Counts = new();
+
+    private async Task<long> CountCachedAsync(Filter filter, CancellationToken cancellationToken)
+    {
+        var key = $"{Table}|{filter.Sql}|{filter.Describe()}";
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (Counts.TryGetValue(key, out var cached) && System.Diagnostics.Stopwatch.GetElapsedTime(cached.At, now) < CountReuse)
+        {
+            return cached.Count;
+        }
+
+        var total = await CountAsync(filter, cancellationToken);
+        if (total > ExactCountLimit)
+        {
+            Counts[key] = (total, now);
+        }
+        else
+        {
+            Counts.TryRemove(key, out _);
+        }
+
+        return total;
+    }
+
+    private static string Prefixed(string columns) => string.Join(", ", columns.Split(',').Select(c => "t." + c.Trim()));
 
     public async Task<long> CountAsync(Filter filter, CancellationToken cancellationToken = default) =>
         await Database.ScalarAsync<long>($"SELECT count(*) FROM {Table}{filter.Sql}", filter.Bind, cancellationToken);

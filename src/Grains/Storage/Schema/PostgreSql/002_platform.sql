@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS devices (
     imported_password_hash BYTEA,
     UNIQUE (organisation_id, name)
 );
-CREATE INDEX IF NOT EXISTS devices_by_organisation ON devices (organisation_id, created_at, id);
+-- Pages of the device list are found in this index alone: it carries the filter columns too.
+CREATE INDEX IF NOT EXISTS devices_page ON devices (organisation_id, created_at, id, type, activated, application_id);
 CREATE INDEX IF NOT EXISTS devices_by_application ON devices (organisation_id, application_id, created_at, id);
 
 COMMIT;
