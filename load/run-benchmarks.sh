@@ -22,7 +22,7 @@ load() { dotnet load/Embever.Actors.Load/bin/Release/net10.0/Embever.Actors.Load
 silo
 for run in 1 2 3; do load baseline --duration 15; done
 for run in 1 2 3; do load wake-storm --devices 20000 --window 4; done                 # saturating: the maximum rate
-for run in 1 2 3; do load wake-storm --devices 20000 --rate "${HALF_RATE:-775}"; done   # half the maximum (sessions/s)
+for run in 1 2 3; do load wake-storm --devices 20000 --rate "${HALF_RATE:-969}"; done   # half the maximum (sessions/s)
 for run in 1 2 3; do load api-burst --devices 1000 --rate 1000 --duration 20; done
 for run in 1 2 3; do load webhooks --devices 200 --rate 300 --duration 20; done
 load wake-storm --devices 100000 --fraction 1 --window 60                             # the default size, once

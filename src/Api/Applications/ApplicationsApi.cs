@@ -22,14 +22,7 @@ public static class ApplicationsApi
 
     private static async Task<IResult> List(HttpContext context, ApplicationIndex index)
     {
-        var (page, problem) = Paging.Read(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var result = await index.ListAsync(new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), page);
-        return Paging.Answer(context, page, result, view => ApplicationResource.From(context, view));
+        return await Paging.ListAsync(context, index, new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), view => ApplicationResource.From(context, view));
     }
 
     private static async Task<IResult> Create(HttpContext context, IGrainFactory grains)

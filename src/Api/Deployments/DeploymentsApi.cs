@@ -28,14 +28,7 @@ public static class DeploymentsApi
 
     private static async Task<IResult> List(HttpContext context, DeploymentIndex deployments)
     {
-        var (page, problem) = Paging.Read(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var result = await deployments.ListAsync(new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), page);
-        return Paging.Answer(context, page, result, d => DeploymentResource.From(context, d));
+        return await Paging.ListAsync(context, deployments, new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), d => DeploymentResource.From(context, d));
     }
 
     private static async Task<IResult> Create(

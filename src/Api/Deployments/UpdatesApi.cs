@@ -19,20 +19,13 @@ public static class UpdatesApi
 
     private static async Task<IResult> List(HttpContext context, UpdateIndex updates)
     {
-        var (page, problem) = Paging.Read(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
         var filter = DeviceScope.For(context.GetCaller()).EqualIfGiven("device_id", (string?)context.Request.Query["device"]);
         if (context.Request.Query.TryGetValue("deployment", out var deployment))
         {
             filter.Equal("deployment_id", long.TryParse(deployment, NumberStyles.None, CultureInfo.InvariantCulture, out var deploymentId) ? deploymentId : -1);
         }
 
-        var result = await updates.ListAsync(filter, page);
-        return Paging.Answer(context, page, result, u => UpdateResource.From(context, u));
+        return await Paging.ListAsync(context, updates, filter, u => UpdateResource.From(context, u));
     }
 
     private static async Task<IResult> Get(HttpContext context, string id, UpdateIndex updates, DeviceIndex devices)

@@ -28,12 +28,6 @@ public static class DevicesApi
 
     private static async Task<IResult> List(HttpContext context, DeviceIndex index)
     {
-        var (page, problem) = Paging.Read(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
         var caller = context.GetCaller();
         var query = context.Request.Query;
         var filter = new Filter().Equal("organisation_id", caller.Organisation.ToString());
@@ -61,8 +55,7 @@ public static class DevicesApi
             }
         }
 
-        var result = await index.ListAsync(filter, page);
-        return Paging.Answer(context, page, result, view => DeviceResource.From(context, view));
+        return await Paging.ListAsync(context, index, filter, view => DeviceResource.From(context, view));
     }
 
     private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, PlatformKeys keys)

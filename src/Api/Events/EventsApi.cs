@@ -19,17 +19,10 @@ public static class EventsApi
 
     private static async Task<IResult> List(HttpContext context, EventIndex events)
     {
-        var (page, problem) = Paging.Read(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
         var filter = DeviceScope.For(context.GetCaller())
             .EqualIfGiven("type", (string?)context.Request.Query["type"])
             .EqualIfGiven("device_id", (string?)context.Request.Query["device"]);
-        var result = await events.ListAsync(filter, page);
-        return Paging.Answer(context, page, result, e => EventResource.From(context, e));
+        return await Paging.ListAsync(context, events, filter, e => EventResource.From(context, e));
     }
 
     private static async Task<IResult> Get(HttpContext context, string id, EventIndex events, DeviceIndex devices)

@@ -22,14 +22,7 @@ public static class FirmwaresApi
 
     private static async Task<IResult> List(HttpContext context, FirmwareIndex firmwares)
     {
-        var (page, problem) = Paging.Read(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var result = await firmwares.ListAsync(new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), page);
-        return Paging.Answer(context, page, result, f => FirmwareResource.From(context, f));
+        return await Paging.ListAsync(context, firmwares, new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), f => FirmwareResource.From(context, f));
     }
 
     private static async Task<IResult> Create(HttpContext context, FirmwareIndex firmwares, FileStore files)

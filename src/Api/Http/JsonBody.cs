@@ -24,17 +24,24 @@ public static class JsonBody
             return (default, Problems.TooLarge(limit));
         }
 
-        var buffer = new ArrayBufferWriter<byte>();
-        var memory = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(memory, request.HttpContext.RequestAborted)) > 0)
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 1024, limit) + 1);
+        var memory = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (buffer.WrittenCount + read > limit)
+            int read;
+            while ((read = await request.Body.ReadAsync(memory, request.HttpContext.RequestAborted)) > 0)
             {
-                return (default, Problems.TooLarge(limit));
-            }
+                if (buffer.WrittenCount + read > limit)
+                {
+                    return (default, Problems.TooLarge(limit));
+                }
 
-            buffer.Write(memory.AsSpan(0, read));
+                buffer.Write(memory.AsSpan(0, read));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(memory);
         }
 
         if (buffer.WrittenCount == 0 && emptyIsObject)

@@ -33,6 +33,19 @@ public static class Paging
         return (new PageRequest(limit, offset), null);
     }
 
+    /// <summary>A list endpoint's whole work: read the page, list the table with the filter, answer.</summary>
+    public static async Task<IResult> ListAsync<TView, T>(HttpContext context, IndexTable<TView> table, Filter filter, Func<TView, T> toResource)
+        where T : notnull
+    {
+        var (page, problem) = Read(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        return Answer(context, page, await table.ListAsync(filter, page), toResource);
+    }
+
     /// <summary>Answers a page: the items, <c>X-Total-Count</c> and a <c>Link</c> header with first, next, prev and last.</summary>
     public static IResult Answer<TItem, T>(HttpContext context, PageRequest page, Page<TItem> result, Func<TItem, T> toResource)
         where T : notnull

@@ -31,14 +31,7 @@ public static class OrganisationsApi
 
     private static async Task<IResult> List(HttpContext context, OrganisationIndex index)
     {
-        var (page, problem) = Paging.Read(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var result = await index.ListAsync(new Filter().Equal("id", context.GetCaller().Organisation.ToString()), page);
-        return Paging.Answer(context, page, result, view => OrganisationResource.From(context, view));
+        return await Paging.ListAsync(context, index, new Filter().Equal("id", context.GetCaller().Organisation.ToString()), view => OrganisationResource.From(context, view));
     }
 
     private static async Task<IResult> Create(HttpContext context, IGrainFactory grains)

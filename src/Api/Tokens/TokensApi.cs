@@ -26,14 +26,7 @@ public static class TokensApi
 
     private static async Task<IResult> List(HttpContext context, TokenIndex index)
     {
-        var (page, problem) = Paging.Read(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var result = await index.ListAsync(new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), page);
-        return Paging.Answer(context, page, result, view => TokenResource.From(context, view));
+        return await Paging.ListAsync(context, index, new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), view => TokenResource.From(context, view));
     }
 
     private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, TokenIssuer issuer, TimeProvider time)

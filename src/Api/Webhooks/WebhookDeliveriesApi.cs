@@ -24,12 +24,6 @@ public static class WebhookDeliveriesApi
 
     private static async Task<IResult> List(HttpContext context, WebhookOutbox outbox)
     {
-        var (page, problem) = Paging.Read(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
         var query = context.Request.Query;
         var filter = DeviceScope.For(context.GetCaller())
             .EqualIfGiven("status", (string?)query["status"])
@@ -39,8 +33,7 @@ public static class WebhookDeliveriesApi
             filter.Equal("action_id", long.TryParse(action, NumberStyles.None, CultureInfo.InvariantCulture, out var actionId) ? actionId : -1);
         }
 
-        var result = await outbox.ListAsync(filter, page);
-        return Paging.Answer(context, page, result, d => DeliveryResource.From(context, d));
+        return await Paging.ListAsync(context, outbox, filter, d => DeliveryResource.From(context, d));
     }
 
     private static async Task<IResult> Get(HttpContext context, string id, WebhookOutbox outbox, DeviceIndex devices)

@@ -97,7 +97,11 @@ public static class OrleansSetup
 
         // Webhook offers travel on memory streams: losing one costs only a delay, as the durable
         // outbox and its sweeper offer every pending delivery again.
-        silo.AddMemoryStreams(WebhookStreams.Provider);
+        silo.AddMemoryStreams(WebhookStreams.Provider, streams => streams.ConfigurePullingAgent(agent => agent.Configure(options =>
+        {
+            // The queue is polled; the default 100 ms would be most of a webhook's latency.
+            options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10);
+        })));
         silo.UseAdoNetReminderService(reminders =>
         {
             reminders.Invariant = database.Invariant;

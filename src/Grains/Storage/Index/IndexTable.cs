@@ -49,35 +49,71 @@ public abstract class IndexTable<TView>(Database database, string table)
 
     /// <summary>
     /// Counting a large list costs a scan of its index, so totals of lists over
-    /// <see cref="ExactCountLimit"/> rows are reused for up to <see cref="CountReuse"/>:
-    /// <c>X-Total-Count</c> of a huge list may lag that long; smaller lists are always exact.
+    /// <see cref="ExactCountLimit"/> rows are reused: a total older than <see cref="CountReuse"/>
+    /// is answered while a fresh count runs in the background (one at a time per list), and one
+    /// older than <see cref="CountLimit"/> is counted again before answering. <c>X-Total-Count</c>
+    /// of a huge list may lag by seconds; smaller lists are always exact.
     /// </summary>
     public const long ExactCountLimit = 10_000;
 
     public static readonly TimeSpan CountReuse = TimeSpan.FromSeconds(5);
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Count, long At)> Counts = new();
+    public static readonly TimeSpan CountLimit = TimeSpan.FromSeconds(60);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedCount> Counts = new();
 
     private async Task<long> CountCachedAsync(Filter filter, CancellationToken cancellationToken)
     {
         var key = $"{Table}|{filter.Sql}|{filter.Describe()}";
-        var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (Counts.TryGetValue(key, out var cached) && System.Diagnostics.Stopwatch.GetElapsedTime(cached.At, now) < CountReuse)
+        if (Counts.TryGetValue(key, out var cached) && cached.Age < CountLimit)
         {
+            if (cached.Age > CountReuse && cached.TryStartRefresh())
+            {
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        Remember(key, await CountAsync(filter, CancellationToken.None));
+                    }
+                    finally
+                    {
+                        cached.RefreshDone();
+                    }
+                }, CancellationToken.None);
+            }
+
             return cached.Count;
         }
 
         var total = await CountAsync(filter, cancellationToken);
+        Remember(key, total);
+        return total;
+    }
+
+    private static void Remember(string key, long total)
+    {
         if (total > ExactCountLimit)
         {
-            Counts[key] = (total, now);
+            Counts[key] = new CachedCount(total);
         }
         else
         {
             Counts.TryRemove(key, out _);
         }
+    }
 
-        return total;
+    private sealed class CachedCount(long count)
+    {
+        private readonly long at = System.Diagnostics.Stopwatch.GetTimestamp();
+        private int refreshing;
+
+        public long Count => count;
+
+        public TimeSpan Age => System.Diagnostics.Stopwatch.GetElapsedTime(at);
+
+        public bool TryStartRefresh() => Interlocked.Exchange(ref refreshing, 1) == 0;
+
+        public void RefreshDone() => Interlocked.Exchange(ref refreshing, 0);
     }
 
     private static string Prefixed(string columns) => string.Join(", ", columns.Split(',').Select(c => "t." + c.Trim()));
