@@ -42,6 +42,8 @@ root.Subcommands.Add(Scenario("fleet-1m", "A million devices: list latency and m
 }));
 root.Subcommands.Add(Scenario("webhooks", "Event webhooks to a loopback receiver: throughput and end-to-end latency", [devices, rate, duration, receiverHost], (run, client, parse) =>
     Webhooks.RunAsync(run, client, new Webhooks.Settings(parse.GetValue(devices) ?? 200, parse.GetValue(rate) ?? 200, TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(maxInFlight), parse.GetValue(receiverHost)!))));
+root.Subcommands.Add(Scenario("deployment", "A firmware rollout to a large fleet: how long POST /v2/deployments/ takes", [devices], (run, client, parse) =>
+    Deployment.RunAsync(run, client, new Deployment.Settings(parse.GetValue(devices) ?? 10_000, 256 * 1024))));
 return await root.Parse(args).InvokeAsync();
 
 Command Scenario(string name, string description, Option[] options, Func<LoadRun, PlatformClient, ParseResult, Task> body, bool withTenant = true)
