@@ -100,25 +100,13 @@ public static class ActionsApi
             return Problems.NotFound();
         }
 
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
+        var (cancel, problem) = await CancelPatch.ReadAsync(context.Request, action.Cancelled, "action");
         if (problem is not null)
         {
             return problem;
         }
 
-        var fields = new JsonFields(body).Allow("cancelled");
-        var cancelled = fields.Bool("cancelled", required: true);
-        if (cancelled == false && action.Cancelled)
-        {
-            fields.Error("cancelled", "A cancelled action cannot be resumed; create a new one.");
-        }
-
-        if (!fields.IsValid)
-        {
-            return fields.Problem();
-        }
-
-        if (cancelled == true)
+        if (cancel)
         {
             action = await grains.GetGrain<IDeviceGrain>(action.DeviceId).CancelAction(action.Id) ?? action;
         }

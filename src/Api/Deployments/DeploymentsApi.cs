@@ -94,25 +94,13 @@ public static class DeploymentsApi
             return Problems.NotFound();
         }
 
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
+        var (cancel, problem) = await CancelPatch.ReadAsync(context.Request, view.Cancelled, "deployment");
         if (problem is not null)
         {
             return problem;
         }
 
-        var fields = new JsonFields(body).Allow("cancelled");
-        var cancelled = fields.Bool("cancelled", required: true);
-        if (cancelled == false && view.Cancelled)
-        {
-            fields.Error("cancelled", "A cancelled deployment cannot be resumed; create a new one.");
-        }
-
-        if (!fields.IsValid)
-        {
-            return fields.Problem();
-        }
-
-        var updated = cancelled == true ? await grains.GetGrain<IDeploymentGrain>(view.Id).Cancel() : view;
+        var updated = cancel ? await grains.GetGrain<IDeploymentGrain>(view.Id).Cancel() : view;
         return TypedResults.Ok(DeploymentResource.From(context, updated ?? view));
     }
 
