@@ -1,12 +1,5 @@
 using Embever.Actors.Actions;
-using Embever.Actors.Deployments;
 using Embever.Actors.Events;
-using Embever.Actors.Platform;
-using Embever.Actors.Storage;
-using Embever.Actors.Webhooks;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 
 namespace Embever.Actors.Devices;
 

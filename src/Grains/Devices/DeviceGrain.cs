@@ -1,6 +1,4 @@
 using Embever.Actors.Actions;
-using Embever.Actors.Deployments;
-using Embever.Actors.Events;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
 using Embever.Actors.Webhooks;

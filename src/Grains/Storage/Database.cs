@@ -8,23 +8,30 @@ namespace Embever.Actors.Storage;
 /// The platform's relational store: the Orleans providers' tables and our index tables live
 /// in the same database. SQL written here is kept to the dialect SQLite and PostgreSQL share.
 /// </summary>
-public sealed class Database(StoreKind kind, string connectionString)
+public sealed class Database
 {
-    private readonly DbDataSource dataSource = kind == StoreKind.Sqlite
-        ? new SqliteDataSource(connectionString)
-        : NpgsqlDataSource.Create(connectionString);
-
     public const string SqliteInvariant = "System.Data.SQLite";
     public const string PostgreSqlInvariant = "Npgsql";
 
-    public StoreKind Kind { get; } = kind;
+    private readonly DbDataSource dataSource;
 
-    public string ConnectionString { get; } = connectionString;
+    /// <summary>SQLite has one writer at a time: our writes queue for it here (PostgreSQL: none).</summary>
+    private readonly GroupCommit? groupCommit;
+
+    public Database(StoreKind kind, string connectionString)
+    {
+        Kind = kind;
+        ConnectionString = connectionString;
+        dataSource = kind == StoreKind.Sqlite ? new SqliteDataSource(connectionString) : NpgsqlDataSource.Create(connectionString);
+        groupCommit = kind == StoreKind.Sqlite ? new GroupCommit(this) : null;
+    }
+
+    public StoreKind Kind { get; }
+
+    public string ConnectionString { get; }
 
     /// <summary>The ADO.NET invariant name the Orleans providers are configured with.</summary>
     public string Invariant => Kind == StoreKind.Sqlite ? SqliteInvariant : PostgreSqlInvariant;
-
-    private readonly Lazy<GroupCommit> groupCommit = new(() => new GroupCommit(new Database(kind, connectionString)));
 
     /// <summary>Where every connection comes from, ours and the Orleans providers' alike.</summary>
     public DbDataSource DataSource => dataSource;
@@ -33,9 +40,7 @@ public sealed class Database(StoreKind kind, string connectionString)
         await dataSource.OpenConnectionAsync(cancellationToken);
 
     /// <summary>Writes a batch: on SQLite through group commit, on PostgreSQL (many writers at once) directly.</summary>
-    public Task WriteAsync(SqlBatch batch) => Kind == StoreKind.Sqlite
-        ? groupCommit.Value.WriteAsync(batch)
-        : ExecuteInOneTransactionAsync([batch]);
+    public Task WriteAsync(SqlBatch batch) => groupCommit?.WriteAsync(batch) ?? ExecuteInOneTransactionAsync([batch]);
 
     /// <summary>Runs the batches in one transaction: all of them land, or none.</summary>
     public async Task ExecuteInOneTransactionAsync(IReadOnlyList<SqlBatch> batches, CancellationToken cancellationToken = default)

@@ -70,7 +70,7 @@ public abstract class AuthenticationTests(PlatformFixture fixture)
     [Fact]
     public async Task Revoking_a_token_ends_its_access_tokens_and_its_refresh_and_authentication()
     {
-        var (organisation, admin, _) = await fixture.NewOrganisationAsync();
+        var (_, admin, _) = await fixture.NewOrganisationAsync();
         var created = await ApiSession.Json(await admin.Post("/v2/tokens/", new { alias = "to revoke" }), HttpStatusCode.Created);
         var jwt = created["token"]!.GetValue<string>();
         var http = fixture.Platform.CreateClient();
@@ -85,7 +85,8 @@ public abstract class AuthenticationTests(PlatformFixture fixture)
         await ApiSession.Problem(await http.PostAsJsonAsync("/v2/authenticate/", new { application_token = jwt }), HttpStatusCode.Unauthorized);
         await ApiSession.Problem(
             await http.PostAsJsonAsync("/v2/authenticate/refresh/", new { refresh = auth["refresh"]!.GetValue<string>() }), HttpStatusCode.Unauthorized);
-        Assert.NotNull(organisation);
+        var listed = (await ApiSession.Json(await admin.Get("/v2/tokens/"), HttpStatusCode.OK)).AsArray();
+        Assert.DoesNotContain(listed, t => t!["id"]!.GetValue<long>() == created["id"]!.GetValue<long>());
     }
 
     [Fact]
