@@ -19,6 +19,11 @@ var fraction = new Option<double>("--fraction") { Description = "wake-storm: fra
 var window = new Option<int>("--window") { Description = "wake-storm: seconds within which they wake", DefaultValueFactory = _ => 60 };
 var active = new Option<int>("--active") { Description = "fleet-1m: device grains to activate for the memory figures", DefaultValueFactory = _ => 100_000 };
 var idleWait = new Option<int>("--idle-wait") { Description = "fleet-1m: seconds to wait for idle deactivation", DefaultValueFactory = _ => 300 };
+var wakeupDuration = new Option<int>("--duration") { Description = "wakeups: seconds of each closed-loop phase (plain, one event)", DefaultValueFactory = _ => 10 };
+var workers = new Option<int?>("--workers") { Description = "wakeups: closed-loop clients of the plain and one-event phases (default: --baseline-workers)" };
+var stormDevices = new Option<int?>("--storm-devices") { Description = "wakeups: devices of each storm, saturating and at half rate (default: --devices)" };
+var stormRate = new Option<double?>("--storm-rate") { Description = "wakeups: sessions per second offered to the saturating storm (default: the plain exchange rate)" };
+var writeCredentials = new Option<string?>("--write-credentials") { Description = "wakeups: write the wakeup devices' id:password, one a line, to this file (for load/wrk/run.sh)" };
 var receiverHost = new Option<string>("--receiver-host") { Description = "webhooks: address the receiver listens on, as the platform reaches it", DefaultValueFactory = _ => "127.0.0.1" };
 
 var root = new RootCommand("Embever Actors load harness") { targets, operatorToken, reports, baselineSeconds, baselineWorkers, maxInFlight };
@@ -30,6 +35,10 @@ foreach (var option in new Option[] { targets, operatorToken, reports, baselineS
 root.Subcommands.Add(Scenario("baseline", "GET /health as fast as it goes: the ceiling of this machine", [duration], (_, _, _) => Task.CompletedTask, withTenant: false));
 root.Subcommands.Add(Scenario("wake-storm", "N devices with actions of service levels 0-2 wake within a window and run the protocol", [devices, fraction, window, rate], (run, client, parse) =>
     WakeStorm.RunAsync(run, client, new WakeStorm.Settings(parse.GetValue(devices) ?? 100_000, parse.GetValue(fraction), TimeSpan.FromSeconds(parse.GetValue(window)), parse.GetValue(rate), parse.GetValue(maxInFlight)))));
+root.Subcommands.Add(Scenario("wakeups", "Plain wakeups, wakeups with one event, a saturating wake storm and one at half its rate, against one baseline", [devices, wakeupDuration, workers, stormDevices, stormRate, writeCredentials], (run, client, parse) =>
+    Wakeups.RunAsync(run, client, new Wakeups.Settings(
+        parse.GetValue(devices) ?? 2000, parse.GetValue(workers) ?? parse.GetValue(baselineWorkers), TimeSpan.FromSeconds(parse.GetValue(wakeupDuration)),
+        parse.GetValue(stormDevices) ?? parse.GetValue(devices) ?? 2000, parse.GetValue(stormRate), parse.GetValue(maxInFlight), parse.GetValue(writeCredentials)))));
 root.Subcommands.Add(Scenario("api-burst", "Many clients creating actions and listing, open model", [devices, rate, duration], (run, client, parse) =>
     ApiBurst.RunAsync(run, client, new ApiBurst.Settings(parse.GetValue(devices) ?? 1000, parse.GetValue(rate) ?? 500, TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(maxInFlight)))));
 root.Subcommands.Add(Scenario("fleet-1m", "A million devices: list latency and memory", [devices, rate, duration, active, idleWait], async (run, client, parse) =>

@@ -48,14 +48,18 @@ public static class OpenLoop
     }
 
     /// <summary>A closed loop: <paramref name="workers"/> each run operations back to back until the time is up.</summary>
-    public static async Task ClosedAsync(int workers, TimeSpan duration, Func<long, Task> operation)
+    public static Task ClosedAsync(int workers, TimeSpan duration, Func<long, Task> operation) =>
+        ClosedAsync(workers, duration, (_, started) => operation(started));
+
+    /// <summary>A closed loop whose operation also gets the number of the worker running it (0 to <paramref name="workers"/> - 1).</summary>
+    public static async Task ClosedAsync(int workers, TimeSpan duration, Func<int, long, Task> operation)
     {
         var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         await Task.WhenAll(Enumerable.Range(0, workers).Select(async worker =>
         {
             while (Stopwatch.GetTimestamp() < until)
             {
-                await operation(Stopwatch.GetTimestamp());
+                await operation(worker, Stopwatch.GetTimestamp());
             }
         }));
     }

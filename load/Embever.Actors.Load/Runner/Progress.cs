@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Embever.Actors.Load.Measure;
 using Spectre.Console;
 
 namespace Embever.Actors.Load.Runner;
@@ -9,7 +10,19 @@ public static class Progress
     public static void Line(string markup) => AnsiConsole.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss}[/] {markup}");
 
     /// <summary>Prints the run's counters every two seconds until disposed.</summary>
-    public static IAsyncDisposable Live(LoadRun run)
+    public static IAsyncDisposable Live(LoadRun run) => Live(run.Scenario, () => run.Recorders, () => run.SinceMeasuring);
+
+    /// <summary>
+    /// One phase of a run of several: prints <paramref name="label"/> and the counters of the
+    /// given recorders only, with the seconds since the phase started, every two seconds until disposed.
+    /// </summary>
+    public static IAsyncDisposable Live(LoadRun run, string label, params string[] recorders)
+    {
+        var started = Stopwatch.GetTimestamp();
+        return Live($"{run.Scenario} {label}", () => recorders.Select(run.Recorder), () => Stopwatch.GetElapsedTime(started));
+    }
+
+    private static IAsyncDisposable Live(string label, Func<IEnumerable<LatencyRecorder>> recorders, Func<TimeSpan> elapsed)
     {
         var stop = new CancellationTokenSource();
         var task = Task.Run(async () =>
@@ -29,13 +42,13 @@ public static class Progress
 
                 var seconds = Stopwatch.GetElapsedTime(last).TotalSeconds;
                 last = Stopwatch.GetTimestamp();
-                var parts = run.Recorders.OrderBy(r => r.Name).Select(r =>
+                var parts = recorders().OrderBy(r => r.Name).Select(r =>
                 {
                     var rate = (r.Count - previous.GetValueOrDefault(r.Name)) / seconds;
                     previous[r.Name] = r.Count;
                     return $"[bold]{r.Name}[/] {r.Count:N0} ({rate:N0}/s) p99 {r.LiveP99():N1} ms{(r.Errors > 0 ? $" [red]errors {r.Errors:N0}[/]" : "")}";
                 }).ToList();
-                Line($"[blue]{run.Scenario}[/] {run.SinceMeasuring.TotalSeconds:N0}s  " + string.Join("  ", parts));
+                Line($"[blue]{Markup.Escape(label)}[/] {elapsed().TotalSeconds:N0}s  " + string.Join("  ", parts));
             }
         });
         return new Stopper(stop, task);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Embever.Actors.Load.Client;
+using Embever.Actors.Load.Measure;
 using Embever.Actors.Load.Runner;
 
 namespace Embever.Actors.Load.Scenarios;
@@ -18,60 +19,102 @@ public static class WakeStorm
 
     public sealed record Settings(int Devices, double Fraction, TimeSpan Window, double? Rate, int MaxInFlight);
 
+    /// <summary>Devices ready for a storm: each has one buffered action of service level 0, 1 and 2.</summary>
+    public sealed record StormDevices(
+        IReadOnlyList<ProvisionedDevice> Devices,
+        IReadOnlyDictionary<long, (int Device, int Level)> Actions,
+        IReadOnlyDictionary<int, List<(long Id, int Level)>> Expected);
+
+    /// <summary>What one storm did: sessions (two exchanges each), how long it took, and what went wrong.</summary>
+    public sealed record Outcome(int Sessions, double Rate, long Exchanges, long Errors, TimeSpan Elapsed, int Mismatched, int Resent)
+    {
+        public double ExchangesPerSecond => Exchanges / Elapsed.TotalSeconds;
+
+        public double SessionsPerSecond => Sessions / Elapsed.TotalSeconds;
+    }
+
     public static async Task RunAsync(LoadRun run, PlatformClient client, Settings settings)
     {
-        var devices = await Provisioning.ImportDevicesAsync(client, settings.Devices, "storm");
-        var actions = await Provisioning.CreateActionsAsync(client, devices, Levels);
-        var expected = actions.GroupBy(a => a.Value.Device).ToDictionary(g => g.Key, g => g.Select(a => (Id: a.Key, a.Value.Level)).OrderBy(a => a.Id).ToList());
-
-        var woken = Enumerable.Range(0, devices.Count).OrderBy(_ => Random.Shared.Next()).Take((int)Math.Round(settings.Devices * settings.Fraction)).ToList();
+        var fleet = await PrepareAsync(client, settings.Devices, "storm");
+        var woken = Enumerable.Range(0, fleet.Devices.Count).OrderBy(_ => Random.Shared.Next()).Take((int)Math.Round(settings.Devices * settings.Fraction)).ToList();
         var rate = settings.Rate ?? woken.Count / settings.Window.TotalSeconds;
         run.Parameters["woken"] = woken.Count.ToString("N0");
         run.Parameters["session_rate_per_s"] = rate.ToString("N0");
-        var mismatched = 0;
-        var resent = 0;
 
         run.StartMeasuring();
+        Outcome outcome;
         await using (Progress.Live(run))
         {
-            await OpenLoop.RunAsync(woken.Count, rate, settings.MaxInFlight, async (i, due) =>
-            {
-                var index = woken[(int)i];
-                var device = devices[index];
-                var first = await ExchangeAsync(run, client, device, $"{{\"events\":[{{\"type\":\"tick\",\"payload\":{{\"n\":{i}}}}}]}}", due);
-                if (first is null)
-                {
-                    return;
-                }
-
-                var received = first.Value.EnumerateArray().Select(a => (Id: a.GetProperty("id").GetInt64(), Level: a.GetProperty("service_level").GetInt32())).OrderBy(a => a.Id).ToList();
-                if (!received.SequenceEqual(expected[index]))
-                {
-                    Interlocked.Increment(ref mismatched);
-                }
-
-                var acks = string.Join(",", received.Where(a => a.Level >= 1).Select(a => a.Id));
-                var responses = string.Join(",", received.Where(a => a.Level == 2).Select(a => $"{{\"action\":{a.Id},\"result\":{{\"ok\":true}},\"result_code\":\"Success\"}}"));
-                var second = await ExchangeAsync(run, client, device, $"{{\"acks\":[{acks}],\"responses\":[{responses}],\"events\":[{{\"type\":\"tick\",\"payload\":{{\"n\":{i}}}}}]}}", Stopwatch.GetTimestamp());
-                if (second is { } again && again.GetArrayLength() > 0)
-                {
-                    Interlocked.Increment(ref resent);
-                }
-            }, CancellationToken.None);
+            outcome = await StormAsync(run, client, fleet, woken, rate, settings.MaxInFlight, "exchange");
         }
 
         run.StopMeasuring();
-        var exchanges = run.Recorder("exchange").Count;
-        run.Figures["exchanges_per_second"] = exchanges / run.MeasuredTime.TotalSeconds;
+        run.Figures["exchanges_per_second"] = outcome.Exchanges / run.MeasuredTime.TotalSeconds;
         run.Figures["wakeups_per_second"] = woken.Count / run.MeasuredTime.TotalSeconds;
-        run.Check("every woken device received exactly its three actions", mismatched == 0, $"{mismatched:N0} of {woken.Count:N0} did not");
-        run.Check("nothing was sent again after it was acknowledged and answered", resent == 0, $"{resent:N0} second exchanges carried actions");
-        await VerifyAsync(run, client, actions, woken.ToHashSet());
+        CheckProtocol(run, outcome, string.Empty);
+        var wokenSet = woken.ToHashSet();
+        await VerifyAsync(run, client, fleet.Actions.ToDictionary(a => a.Key, a => (Woken: wokenSet.Contains(a.Value.Device), a.Value.Level)));
     }
 
-    private static async Task<JsonElement?> ExchangeAsync(LoadRun run, PlatformClient client, ProvisionedDevice device, string body, long due)
+    /// <summary>Imports <paramref name="count"/> devices and gives each an action of service level 0, 1 and 2 (not measured).</summary>
+    public static async Task<StormDevices> PrepareAsync(PlatformClient client, int count, string prefix)
     {
-        var recorder = run.Recorder("exchange");
+        var devices = await Provisioning.ImportDevicesAsync(client, count, prefix);
+        var actions = await Provisioning.CreateActionsAsync(client, devices, Levels);
+        var expected = actions.GroupBy(a => a.Value.Device).ToDictionary(g => g.Key, g => g.Select(a => (Id: a.Key, a.Value.Level)).OrderBy(a => a.Id).ToList());
+        return new StormDevices(devices, actions, expected);
+    }
+
+    /// <summary>
+    /// One storm: the devices at <paramref name="woken"/> (indices into the fleet) wake at
+    /// <paramref name="rate"/> sessions per second (open model: session i is due at start + i / rate,
+    /// and its first exchange's latency counts from then) and run the protocol; every exchange is
+    /// recorded by <paramref name="recorder"/>.
+    /// </summary>
+    public static async Task<Outcome> StormAsync(LoadRun run, PlatformClient client, StormDevices fleet, IReadOnlyList<int> woken, double rate, int maxInFlight, string recorder)
+    {
+        var exchanges = run.Recorder(recorder);
+        var (countBefore, errorsBefore) = (exchanges.Count, exchanges.Errors);
+        var mismatched = 0;
+        var resent = 0;
+        var started = Stopwatch.GetTimestamp();
+        await OpenLoop.RunAsync(woken.Count, rate, maxInFlight, async (i, due) =>
+        {
+            var index = woken[(int)i];
+            var device = fleet.Devices[index];
+            var first = await ExchangeAsync(exchanges, client, device, $"{{\"events\":[{{\"type\":\"tick\",\"payload\":{{\"n\":{i}}}}}]}}", due);
+            if (first is null)
+            {
+                return;
+            }
+
+            var received = first.Value.EnumerateArray().Select(a => (Id: a.GetProperty("id").GetInt64(), Level: a.GetProperty("service_level").GetInt32())).OrderBy(a => a.Id).ToList();
+            if (!received.SequenceEqual(fleet.Expected[index]))
+            {
+                Interlocked.Increment(ref mismatched);
+            }
+
+            var acks = string.Join(",", received.Where(a => a.Level >= 1).Select(a => a.Id));
+            var responses = string.Join(",", received.Where(a => a.Level == 2).Select(a => $"{{\"action\":{a.Id},\"result\":{{\"ok\":true}},\"result_code\":\"Success\"}}"));
+            var second = await ExchangeAsync(exchanges, client, device, $"{{\"acks\":[{acks}],\"responses\":[{responses}],\"events\":[{{\"type\":\"tick\",\"payload\":{{\"n\":{i}}}}}]}}", Stopwatch.GetTimestamp());
+            if (second is { } again && again.GetArrayLength() > 0)
+            {
+                Interlocked.Increment(ref resent);
+            }
+        }, CancellationToken.None);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        return new Outcome(woken.Count, rate, exchanges.Count - countBefore, exchanges.Errors - errorsBefore, elapsed, mismatched, resent);
+    }
+
+    /// <summary>The checks a storm makes as it goes: the right actions arrived, nothing came twice.</summary>
+    public static void CheckProtocol(LoadRun run, Outcome outcome, string which)
+    {
+        run.Check($"every woken device received exactly its three actions{which}", outcome.Mismatched == 0, $"{outcome.Mismatched:N0} of {outcome.Sessions:N0} did not");
+        run.Check($"nothing was sent again after it was acknowledged and answered{which}", outcome.Resent == 0, $"{outcome.Resent:N0} second exchanges carried actions");
+    }
+
+    private static async Task<JsonElement?> ExchangeAsync(LatencyRecorder recorder, PlatformClient client, ProvisionedDevice device, string body, long due)
+    {
         try
         {
             using var response = await client.ExchangeAsync(device.Id, device.Password, body);
@@ -93,8 +136,11 @@ public static class WakeStorm
         }
     }
 
-    /// <summary>Every action, read back through the API, is where the protocol must have left it.</summary>
-    private static async Task VerifyAsync(LoadRun run, PlatformClient client, IReadOnlyDictionary<long, (int Device, int Level)> actions, HashSet<int> woken)
+    /// <summary>
+    /// Every action, read back through the API, is where the protocol must have left it:
+    /// <paramref name="actions"/> holds every action of the organisation, whether its device woke and its service level.
+    /// </summary>
+    public static async Task VerifyAsync(LoadRun run, PlatformClient client, IReadOnlyDictionary<long, (bool Woken, int Level)> actions)
     {
         var started = Stopwatch.GetTimestamp();
         var wrong = new List<string>();
@@ -108,14 +154,13 @@ public static class WakeStorm
             {
                 seen++;
                 var id = action.GetProperty("id").GetInt64();
-                var (device, level) = actions[id];
                 var status = action.GetProperty("status");
                 var finished = action.GetProperty("finished").GetBoolean();
-                var right = woken.Contains(device)
+                var right = actions.TryGetValue(id, out var expected) && (expected.Woken
                     ? finished && status.TryGetProperty("action_sent", out _)
-                        && (level < 1 || status.TryGetProperty("action_delivered", out _))
-                        && (level < 2 || status.TryGetProperty("response_received", out _))
-                    : !finished && !status.TryGetProperty("action_sent", out _);
+                        && (expected.Level < 1 || status.TryGetProperty("action_delivered", out _))
+                        && (expected.Level < 2 || status.TryGetProperty("response_received", out _))
+                    : !finished && !status.TryGetProperty("action_sent", out _));
                 if (!right && wrong.Count < 10)
                 {
                     wrong.Add($"{id}: {action.GetRawText()}");

@@ -61,7 +61,7 @@ public static class DeviceImportApi
             var view = new DeviceView(ShortIds.New(), organisation, application, name, activated, "other", [], now, null);
             return (View: view, Password: password, Hash: keys.Hasher.Hash(password));
         }).ToList();
-        if (!await index.ImportAsync(devices.Select(d => (d.View, d.Hash)).ToList()))
+        if (!await index.ImportAsync(devices.Select(d => new DeviceRecord(d.View, d.Hash)).ToList()))
         {
             return Problems.Conflict("A name or id was taken while importing; nothing was imported. Try again.");
         }

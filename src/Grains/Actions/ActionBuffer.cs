@@ -59,8 +59,27 @@ public sealed class ActionBuffer(List<DeviceAction> pending, List<DeviceAction> 
         return changes;
     }
 
-    /// <summary>Takes back a buffered action that was never sent, as if it had never been created.</summary>
-    public bool Withdraw(DeviceAction action) => action.IsBuffered && pending.Remove(action);
+    /// <summary>
+    /// Restores "one buffered action per type" over actions loaded from storage (a crash under an
+    /// older release could leave two): the newest stays buffered and overrides the older ones.
+    /// </summary>
+    public ActionChanges Repair(DateTime now)
+    {
+        var changes = new ActionChanges();
+        var duplicated = pending.Where(a => a.IsBuffered).GroupBy(a => a.Type).Where(g => g.Count() > 1).ToList();
+        foreach (var group in duplicated)
+        {
+            var newest = group.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Last();
+            foreach (var older in group.Where(a => a != newest))
+            {
+                older.ResultJson = $"{{\"overridden_by\":{newest.Id}}}";
+                Finish(older);
+                changes.Reach(older, ActionStatuses.Overridden, now);
+            }
+        }
+
+        return changes;
+    }
 
     /// <summary>Cancels every unfinished action (the device is going away).</summary>
     public ActionChanges CancelAll(DateTime now)

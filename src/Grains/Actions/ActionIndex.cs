@@ -7,13 +7,6 @@ namespace Embever.Actors.Actions;
 /// <summary>Every action ever created, finished or not; its device grain writes the row on every change.</summary>
 public sealed class ActionIndex(Database database) : IndexTable<DeviceAction>(database, "actions")
 {
-    public static void Upsert(SqlBatch batch, DeviceAction action) => batch.Add(
-        """
-        INSERT INTO actions (id, organisation_id, device_id, type, file_id, created_at, body) VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6})
-        ON CONFLICT (id) DO UPDATE SET body = excluded.body
-        """,
-        action.Id, action.OrganisationId.ToString(), action.DeviceId, action.Type, action.FileId, Timestamps.ToMicroseconds(action.CreatedAt), Serialize(action));
-
     /// <summary>The device's stored actions among <paramref name="ids"/>; others' ids are simply not found.</summary>
     public async Task<IReadOnlyList<DeviceAction>> FindForDeviceAsync(string deviceId, IReadOnlyCollection<long> ids)
     {

@@ -1,45 +1,58 @@
 using System.Text.Json;
+using Embever.Actors.Actions;
 using Embever.Actors.Devices;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
+using Embever.Actors.Storage.Commit;
+using Microsoft.Extensions.Logging;
 
 namespace Embever.Actors.Deployments;
 
 /// <summary>
-/// Coordinates one firmware rollout. At creation it fans out to the device grains (bounded
-/// parallelism) to start one update each; afterwards device grains report where their update
-/// stands, and the grain keeps the lists current in memory and flushes them to the deployments
-/// table at most once a second. On activation it rebuilds the lists from the updates table.
+/// Coordinates one firmware rollout. Its rows are its durable state: the deployment row (what it
+/// is, whether it was cancelled) and one update row per device. Creating it reserves an update on
+/// every device grain (bounded parallelism), then commits the deployment row and every device's
+/// <c>_fota</c> action and update in one transaction: a crash leaves all of it or none of it.
+/// Afterwards device grains report where their update stands; the grain keeps the lists in memory
+/// and writes its row at most once a second. On activation it rebuilds everything from its rows.
 /// </summary>
-public sealed class DeploymentGrain(
-    [PersistentState("deployment", StorageNames.Platform)] IPersistentState<DeploymentState> state,
+public sealed partial class DeploymentGrain(
     DeploymentIndex index,
     UpdateIndex updates,
     IdBlockAllocator ids,
-    TimeProvider time) : Grain, IDeploymentGrain
+    Database database,
+    TimeProvider time,
+    ILogger<DeploymentGrain> logger) : Grain, IDeploymentGrain
 {
     public const string CancelReason = "deployment cancelled";
     private const int FanOut = 64;
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
     private readonly Dictionary<string, UpdateOutcome> outcomes = [];
+    private readonly Dictionary<string, long> actionIds = [];
+    private DeploymentView? created;
     private IGrainTimer? flushTimer;
     private bool dirty;
 
+    private long Id => this.GetPrimaryKeyLong();
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!state.State.Exists)
+        created = await index.GetAsync(Id, cancellationToken);
+        if (created is null)
         {
             return;
         }
 
-        foreach (var member in state.State.Members)
+        // A member without an update row never started (a deployment half-built by an older release).
+        foreach (var device in created.Devices)
         {
-            outcomes[member.DeviceId] = UpdateOutcome.Waiting;
+            outcomes[device] = UpdateOutcome.Failed;
         }
 
-        foreach (var update in await updates.ForDeploymentAsync(this.GetPrimaryKeyLong()))
+        foreach (var update in await updates.ForDeploymentAsync(Id))
         {
             outcomes[update.DeviceId] = update.Outcome;
+            actionIds[update.DeviceId] = update.ActionId;
         }
     }
 
@@ -47,87 +60,87 @@ public sealed class DeploymentGrain(
 
     public async Task<DeploymentResult> Create(DeploymentDraft draft)
     {
-        if (state.State.Exists)
+        if (created is not null)
         {
             return new DeploymentResult(View(), []);
         }
 
-        var id = this.GetPrimaryKeyLong();
         var firmware = draft.Firmware;
-        var members = new List<DeploymentMember>(draft.Devices.Count);
+        var members = new List<(string Device, UpdateStart Start)>(draft.Devices.Count);
         foreach (var device in draft.Devices.Distinct())
         {
-            members.Add(new DeploymentMember(device, await ids.NextAsync("updates"), await ids.NextAsync("actions")));
-        }
-
-        state.State = new DeploymentState
-        {
-            Exists = true,
-            OrganisationId = draft.OrganisationId,
-            FirmwareId = firmware.Id,
-            Members = members,
-            CreatedAt = Timestamps.Truncate(time.GetUtcNow().UtcDateTime),
-        };
-        foreach (var member in members)
-        {
-            outcomes[member.DeviceId] = UpdateOutcome.Waiting;
-        }
-
-        await state.WriteStateAsync();
-        await index.UpsertAsync(View());
-
-        var started = new List<DeploymentMember>();
-        var refused = new List<string>();
-        await ForEachAsync(members, async member =>
-        {
+            var updateId = await ids.NextAsync("updates");
             var payload = JsonSerializer.Serialize(new
             {
                 firmware = firmware.Id, version = firmware.Version, dest = firmware.Dest, size = firmware.Size, sha256 = firmware.Sha256,
-                url = firmware.DownloadPath, deployment = id, update = member.UpdateId,
+                url = firmware.DownloadPath, deployment = Id, update = updateId,
             });
-            var result = await GrainFactory.GetGrain<IDeviceGrain>(member.DeviceId)
-                .StartUpdate(new UpdateStart(id, member.UpdateId, member.ActionId, payload, firmware.FileId));
-            if (result == UpdateStartResult.Started)
-            {
-                started.Add(member);
-            }
-            else
-            {
-                refused.Add(member.DeviceId);
-            }
-        });
-
-        if (refused.Count == 0)
-        {
-            return new DeploymentResult(View(), []);
+            members.Add((device, new UpdateStart(Id, updateId, await ids.NextAsync("actions"), payload, firmware.FileId)));
         }
 
-        // All or nothing: a device that got busy since the check undoes the whole deployment.
-        await ForEachAsync(started, member => GrainFactory.GetGrain<IDeviceGrain>(member.DeviceId).AbortUpdate(member.UpdateId));
-        await index.DeleteAsync(id);
-        await state.ClearStateAsync();
-        state.State = new DeploymentState();
-        outcomes.Clear();
-        DeactivateOnIdle();
-        return new DeploymentResult(null, refused.Order().ToList());
+        var answers = new UpdateReservation[members.Count];
+        await ForEachAsync(Enumerable.Range(0, members.Count).ToList(), async i => answers[i] = await Device(members[i].Device).ReserveUpdate(members[i].Start));
+        var refused = members.Where((_, i) => answers[i].Result != UpdateStartResult.Started).Select(m => m.Device).Order().ToList();
+        if (refused.Count > 0)
+        {
+            // All or nothing: one device that is busy or gone refuses the whole deployment.
+            await ReleaseAsync(members);
+            return new DeploymentResult(null, refused);
+        }
+
+        var now = Timestamps.Truncate(time.GetUtcNow().UtcDateTime);
+        var view = new DeploymentView(Id, draft.OrganisationId, firmware.Id, members.Select(m => m.Device).ToList(), [], [], [], false, false, now);
+        var changes = new ChangeSet().AddActions(answers.Select(a => a.Action).OfType<DeviceAction>(), now);
+        DeploymentIndex.Upsert(changes.Statements, view);
+        try
+        {
+            await database.CommitAsync(changes);
+        }
+        catch
+        {
+            await ReleaseAsync(members);
+            throw;
+        }
+
+        created = view;
+        foreach (var (device, start) in members)
+        {
+            outcomes[device] = UpdateOutcome.Waiting;
+            actionIds[device] = start.ActionId;
+        }
+
+        // Committed: a device that misses its confirmation (its silo died) takes the action from its rows.
+        await ForEachAsync(members, async member =>
+        {
+            try
+            {
+                await Device(member.Device).ConfirmUpdate(member.Start.UpdateId);
+            }
+            catch (Exception exception)
+            {
+                LogConfirmFailed(exception, member.Start.UpdateId);
+            }
+        });
+        return new DeploymentResult(View(), []);
     }
 
-    public Task<DeploymentView?> Get() => Task.FromResult(state.State.Exists ? View() : null);
+    public Task<DeploymentView?> Get() => Task.FromResult(created is null ? null : View());
 
     public async Task<DeploymentView?> Cancel()
     {
-        if (!state.State.Exists)
+        if (created is null)
         {
             return null;
         }
 
-        state.State.Cancelled = true;
-        await state.WriteStateAsync();
-        var open = state.State.Members.Where(m => outcomes[m.DeviceId] is UpdateOutcome.Waiting or UpdateOutcome.Pending).ToList();
-        await ForEachAsync(open, async member =>
+        // Cancelled first and for good; cancelling again finishes what a crash may have left open.
+        created = created with { Cancelled = true };
+        await index.UpsertAsync(View());
+        var open = created.Devices.Where(d => outcomes[d] is UpdateOutcome.Waiting or UpdateOutcome.Pending && actionIds.ContainsKey(d)).ToList();
+        await ForEachAsync(open, async device =>
         {
-            await GrainFactory.GetGrain<IDeviceGrain>(member.DeviceId).CancelAction(member.ActionId, CancelReason);
-            outcomes[member.DeviceId] = UpdateOutcome.Failed;
+            await Device(device).CancelAction(actionIds[device], CancelReason);
+            outcomes[device] = UpdateOutcome.Failed;
         });
         await index.UpsertAsync(View());
         return View();
@@ -135,7 +148,7 @@ public sealed class DeploymentGrain(
 
     public Task Report(string deviceId, UpdateOutcome outcome)
     {
-        if (state.State.Exists && outcomes.TryGetValue(deviceId, out var current) && current != outcome && !IsFinal(current))
+        if (created is not null && outcomes.TryGetValue(deviceId, out var current) && current != outcome && !IsFinal(current))
         {
             outcomes[deviceId] = outcome;
             dirty = true;
@@ -145,9 +158,14 @@ public sealed class DeploymentGrain(
         return Task.CompletedTask;
     }
 
+    private IDeviceGrain Device(string id) => GrainFactory.GetGrain<IDeviceGrain>(id);
+
+    private async Task ReleaseAsync(List<(string Device, UpdateStart Start)> members) =>
+        await ForEachAsync(members, member => Device(member.Device).ReleaseUpdate(member.Start.UpdateId));
+
     private async Task FlushAsync()
     {
-        if (dirty && state.State.Exists)
+        if (dirty && created is not null)
         {
             dirty = false;
             await index.UpsertAsync(View());
@@ -163,12 +181,15 @@ public sealed class DeploymentGrain(
 
     private DeploymentView View()
     {
-        var devices = state.State.Members.Select(m => m.DeviceId).ToList();
+        var devices = created!.Devices;
         List<string> With(UpdateOutcome outcome) => devices.Where(d => outcomes[d] == outcome).ToList();
-        return new DeploymentView(
-            this.GetPrimaryKeyLong(), state.State.OrganisationId, state.State.FirmwareId, devices,
-            With(UpdateOutcome.Successful), With(UpdateOutcome.Pending), With(UpdateOutcome.Failed),
-            devices.All(d => IsFinal(outcomes[d])), state.State.Cancelled, state.State.CreatedAt);
+        return created with
+        {
+            Successful = With(UpdateOutcome.Successful),
+            Pending = With(UpdateOutcome.Pending),
+            Failed = With(UpdateOutcome.Failed),
+            Finished = devices.All(d => IsFinal(outcomes[d])),
+        };
     }
 
     private static bool IsFinal(UpdateOutcome outcome) => outcome is UpdateOutcome.Successful or UpdateOutcome.Failed;
@@ -181,4 +202,7 @@ public sealed class DeploymentGrain(
             await Task.WhenAll(chunk.Select(work));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not confirm update {UpdateId} to its device; it takes the action from its rows")]
+    private partial void LogConfirmFailed(Exception exception, long updateId);
 }

@@ -6,11 +6,13 @@ namespace Embever.Actors.Deployments;
 
 public sealed class DeploymentIndex(Database database) : IndexTable<DeploymentView>(database, "deployments")
 {
-    public Task UpsertAsync(DeploymentView view) => Database.ExecuteAsync(
+    public Task UpsertAsync(DeploymentView view) => Upsert(new SqlBatch(), view).ExecuteAsync(Database);
+
+    /// <summary>Adds the deployment's row to a write.</summary>
+    public static SqlBatch Upsert(SqlBatch batch, DeploymentView view) => batch.Add(
         """
-        INSERT INTO deployments (id, organisation_id, firmware_id, finished, created_at, body) VALUES (@id, @organisation, @firmware, @finished, @created, @body)
+        INSERT INTO deployments (id, organisation_id, firmware_id, finished, created_at, body) VALUES ({0}, {1}, {2}, {3}, {4}, {5})
         ON CONFLICT (id) DO UPDATE SET finished = excluded.finished, body = excluded.body
         """,
-        p => p.Add("id", view.Id).Add("organisation", view.OrganisationId.ToString()).Add("firmware", view.FirmwareId)
-            .Add("finished", view.Finished).Add("created", Timestamps.ToMicroseconds(view.CreatedAt)).Add("body", Serialize(view)));
+        view.Id, view.OrganisationId.ToString(), view.FirmwareId, view.Finished, Timestamps.ToMicroseconds(view.CreatedAt), Serialize(view));
 }

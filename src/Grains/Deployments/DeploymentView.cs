@@ -27,6 +27,10 @@ public sealed record DeploymentResult(DeploymentView? Deployment, IReadOnlyList<
 [GenerateSerializer, Immutable, Alias("Embever.Actors.UpdateStart")]
 public sealed record UpdateStart(long DeploymentId, long UpdateId, long ActionId, string PayloadJson, string FileId);
 
+/// <summary>A device's answer to a reservation: the action it would buffer when <c>Started</c> (null when it already has it).</summary>
+[GenerateSerializer, Alias("Embever.Actors.UpdateReservation")]
+public sealed record UpdateReservation(UpdateStartResult Result, Actions.DeviceAction? Action);
+
 public enum UpdateStartResult
 {
     Started,

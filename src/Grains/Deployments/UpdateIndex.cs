@@ -7,13 +7,6 @@ namespace Embever.Actors.Deployments;
 /// <summary>The updates table, written by device grains together with their _fota action rows.</summary>
 public sealed class UpdateIndex(Database database) : IndexTable<UpdateView>(database, "updates")
 {
-    public static void Upsert(SqlBatch batch, UpdateView view) => batch.Add(
-        """
-        INSERT INTO updates (id, organisation_id, deployment_id, device_id, finished, created_at, body) VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6})
-        ON CONFLICT (id) DO UPDATE SET finished = excluded.finished, body = excluded.body
-        """,
-        view.Id, view.OrganisationId.ToString(), view.DeploymentId, view.DeviceId, view.Finished, Timestamps.ToMicroseconds(view.CreatedAt), Serialize(view));
-
     /// <summary>Which of these devices have an unfinished update.</summary>
     public async Task<List<string>> BusyDevicesAsync(IReadOnlyList<string> deviceIds)
     {

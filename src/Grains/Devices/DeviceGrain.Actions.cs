@@ -1,14 +1,21 @@
 using Embever.Actors.Actions;
 using Embever.Actors.Events;
+using Embever.Actors.Storage.Commit;
 
 namespace Embever.Actors.Devices;
 
 /// <summary>The device's actions: creating, cancelling, the exchange of a wakeup, expiry.</summary>
 public sealed partial class DeviceGrain
 {
+    /// <summary>
+    /// The longest a reminder is armed ahead: an expiry further away is reached in steps, so no
+    /// stored date can overflow the reminder service or keep the grain from activating.
+    /// </summary>
+    private static readonly TimeSpan LongestReminderWait = TimeSpan.FromDays(30);
+
     public async Task<DeviceAction?> CreateAction(NewAction draft)
     {
-        if (state.State.View is not { } view)
+        if (record is not { View: var view })
         {
             return null;
         }
@@ -32,30 +39,28 @@ public sealed partial class DeviceGrain
             FileId = draft.FileId,
             CreatedAt = Now(),
         };
-        var changes = Buffer.Add(action, action.CreatedAt);
-        await PersistAsync(changes, [], includeDevice: false);
+        await CommitAsync(Buffer.Add(action, action.CreatedAt), []);
         await ArmExpiryAsync();
         return action;
     }
 
     public async Task<DeviceAction?> CancelAction(long actionId, string? reason = null)
     {
-        if (state.State.View is null)
+        if (record is null)
         {
             return null;
         }
 
-        var buffer = Buffer;
-        var action = buffer.Find(actionId) ?? (await actionIndex.FindForDeviceAsync(Id, [actionId])).FirstOrDefault();
+        var action = Buffer.Find(actionId) ?? (await actionIndex.FindForDeviceAsync(Id, [actionId])).FirstOrDefault();
         if (action is null)
         {
             return null;
         }
 
-        var changes = buffer.Cancel(action, Now(), reason);
+        var changes = Buffer.Cancel(action, Now(), reason);
         if (changes.Any)
         {
-            await PersistAsync(changes, [], includeDevice: false);
+            await CommitAsync(changes, []);
             await ArmExpiryAsync();
         }
 
@@ -64,11 +69,12 @@ public sealed partial class DeviceGrain
 
     public async Task<ExchangeAnswer?> Exchange(string password, DeviceExchange exchange)
     {
-        if (state.State.View is not { } view || !keys.Hasher.Matches(password, state.State.PasswordHash))
+        if (record is not { View: var view } || !keys.Hasher.Matches(password, record.PasswordHash))
         {
             return null;
         }
 
+        await AdoptReservedUpdateAsync();
         var now = Now();
         var buffer = Buffer;
         var unknown = exchange.Reports.ActionIds.Where(id => buffer.Find(id) is null).Distinct().ToList();
@@ -81,11 +87,18 @@ public sealed partial class DeviceGrain
             events.Add(new EventView(await ids.NextAsync("events"), view.Id, view.OrganisationId, incoming.Type, incoming.PayloadJson, now));
         }
 
-        state.State.View = view with { LastSeenAt = now };
-        if (decision.Changes.Any || events.Count > 0 || now - state.State.LastSeenStoredAt >= LastSeenResolution)
+        // last_seen_at is shown exactly by the device itself; its row (lists) is rewritten at most once a minute.
+        record = record with { View = view with { LastSeenAt = now } };
+        var changes = new ChangeSet();
+        if (now - lastSeenStoredAt >= LastSeenResolution)
         {
-            state.State.LastSeenStoredAt = now;
-            await PersistAsync(decision.Changes, events, includeDevice: true);
+            changes.ChangedDevices.Add(record);
+            lastSeenStoredAt = now;
+        }
+
+        if (decision.Changes.Any || events.Count > 0 || !changes.IsEmpty)
+        {
+            await CommitAsync(decision.Changes, events, changes);
         }
 
         if (decision.Changes.Any)
@@ -101,18 +114,18 @@ public sealed partial class DeviceGrain
 
     public async Task<DownloadPermission> MayDownload(string password, string fileId)
     {
-        if (state.State.View is null || !keys.Hasher.Matches(password, state.State.PasswordHash))
+        if (record is null || !keys.Hasher.Matches(password, record.PasswordHash))
         {
             return DownloadPermission.Unauthorized;
         }
 
-        var atHand = state.State.PendingActions.Concat(state.State.RecentActions).Any(a => a.FileId == fileId);
+        var atHand = pending.Concat(recent).Any(a => a.FileId == fileId);
         return atHand || await actionIndex.ReferencesFileAsync(Id, fileId) ? DownloadPermission.Allowed : DownloadPermission.NotFound;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != ExpiryReminder)
+        if (reminderName != ExpiryReminder || record is null)
         {
             return;
         }
@@ -120,14 +133,14 @@ public sealed partial class DeviceGrain
         var changes = Buffer.ExpireDue(Now());
         if (changes.Any)
         {
-            await PersistAsync(changes, [], includeDevice: false);
+            await CommitAsync(changes, []);
         }
 
         armedExpiry = null;
         await ArmExpiryAsync();
     }
 
-    /// <summary>Keeps one reminder due at the earliest expiry of a buffered action, or none.</summary>
+    /// <summary>Keeps one reminder due at the earliest expiry of a buffered action (at most <see cref="LongestReminderWait"/> ahead), or none.</summary>
     private async Task ArmExpiryAsync()
     {
         var next = Buffer.NextExpiry;
@@ -139,7 +152,8 @@ public sealed partial class DeviceGrain
         if (next is { } due)
         {
             var wait = due - time.GetUtcNow().UtcDateTime;
-            await this.RegisterOrUpdateReminder(ExpiryReminder, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, reminderOptions.Value.MinimumReminderPeriod);
+            wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestReminderWait ? LongestReminderWait : wait;
+            await this.RegisterOrUpdateReminder(ExpiryReminder, wait, reminderOptions.Value.MinimumReminderPeriod);
         }
         else if (await this.GetReminder(ExpiryReminder) is { } reminder)
         {

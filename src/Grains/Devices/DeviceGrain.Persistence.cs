@@ -1,70 +1,81 @@
 using Embever.Actors.Actions;
 using Embever.Actors.Deployments;
 using Embever.Actors.Events;
-using Embever.Actors.Storage;
+using Embever.Actors.Storage.Commit;
 using Embever.Actors.Webhooks;
 using Microsoft.Extensions.Logging;
 
 namespace Embever.Actors.Devices;
 
-/// <summary>How the device grain writes: rows, state, webhook offers, in that order.</summary>
+/// <summary>How the device grain reads and writes its rows.</summary>
 public sealed partial class DeviceGrain
 {
-    /// <summary>
-    /// Writes the changed action rows, new events, the device row and the webhook deliveries they
-    /// fire in one transaction, then the grain state, then offers the deliveries to the dispatcher.
-    /// Rows first: if the state write fails, the next write heals the rows, and the grain reloads
-    /// its state from storage rather than keep what it could not store.
-    /// </summary>
-    private async Task PersistAsync(ActionChanges changes, IReadOnlyList<EventView> events, bool includeDevice)
+    /// <summary>Takes the device's state from its rows: at activation, and after a failed commit.</summary>
+    private async Task LoadAsync()
     {
-        var (batch, deliveries) = await PrepareWriteAsync(changes, events, includeDevice);
-        try
+        var stored = await rows.LoadAsync(Id);
+        record = stored?.Record;
+        pending.Clear();
+        recent.Clear();
+        if (stored is not null)
         {
-            await batch.ExecuteAsync(database);
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
+            pending.AddRange(stored.Unfinished);
+            recent.AddRange(stored.RecentlyFinished.Where(a => a.WasSent).TakeLast(ActionBuffer.RecentCapacity));
         }
 
-        await WriteStateAsync();
-        await PublishAsync(state.State.View!.OrganisationId, deliveries);
-        ReportUpdates(changes);
+        lastSeenStoredAt = record?.View.LastSeenAt ?? default;
     }
 
-    private async Task<(SqlBatch Batch, List<PlannedDelivery> Deliveries)> PrepareWriteAsync(ActionChanges changes, IReadOnlyList<EventView> events, bool includeDevice)
+    /// <summary>
+    /// Commits what an operation changed — the actions (and their updates), new events, the webhook
+    /// deliveries they fire, and whatever else <paramref name="changes"/> holds — in one
+    /// transaction, then offers the deliveries to the dispatcher and tells deployments.
+    /// </summary>
+    private async Task CommitAsync(ActionChanges actions, IReadOnlyList<EventView> events, ChangeSet? changes = null)
     {
-        var batch = new SqlBatch();
-        foreach (var action in changes.Changed)
-        {
-            ActionIndex.Upsert(batch, action);
-            if (action.UpdateId is not null)
-            {
-                UpdateIndex.Upsert(batch, UpdateView.Of(action, Now()));
-            }
-        }
-
-        foreach (var view in events)
-        {
-            EventIndex.Insert(batch, view);
-        }
-
-        var device = state.State.View!;
-        if (includeDevice)
-        {
-            DeviceIndex.Update(batch, device);
-        }
-
-        var deliveries = WebhookPlanner.Plan(device, changes.Reached, events, Now());
+        changes ??= new ChangeSet();
+        var now = Now();
+        changes.AddActions(actions.Changed, now);
+        changes.Events.AddRange(events);
+        var deliveries = WebhookPlanner.Plan(record!.View, actions.Reached, events, now);
         for (var i = 0; i < deliveries.Count; i++)
         {
             deliveries[i] = deliveries[i] with { Id = await ids.NextAsync("webhook_deliveries") };
-            WebhookOutbox.Insert(batch, deliveries[i], webhookOptions.Value.Horizon);
+            changes.Deliveries.Add(new OutboxEntry(deliveries[i], webhookOptions.Value.Horizon));
         }
 
-        return (batch, deliveries);
+        var organisation = record.View.OrganisationId;
+        await CommitAsync(changes);
+        await PublishAsync(organisation, deliveries);
+        ReportUpdates(actions);
+    }
+
+    /// <summary>Commits a change set; when it fails, what this grain holds in memory is thrown away for its rows.</summary>
+    private async Task CommitAsync(ChangeSet changes)
+    {
+        try
+        {
+            await database.CommitAsync(changes);
+        }
+        catch
+        {
+            await ReloadAsync();
+            throw;
+        }
+    }
+
+    private async Task ReloadAsync()
+    {
+        try
+        {
+            await LoadAsync();
+        }
+        catch (Exception exception)
+        {
+            // The store is unreachable: start afresh from the rows at the next call.
+            LogReloadFailed(exception);
+            DeactivateOnIdle();
+        }
     }
 
     /// <summary>Offers committed deliveries to the organisation's dispatcher; a lost offer is picked up by the sweeper.</summary>
@@ -86,19 +97,18 @@ public sealed partial class DeviceGrain
         }
     }
 
-    private async Task WriteStateAsync()
+    /// <summary>Tells deployments where their updates stand (one-way: a deployment never holds up a device).</summary>
+    private void ReportUpdates(ActionChanges changes)
     {
-        try
+        foreach (var action in changes.Changed.Where(a => a.DeploymentId is not null))
         {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
+            _ = GrainFactory.GetGrain<IDeploymentGrain>(action.DeploymentId!.Value).Report(action.DeviceId, UpdateView.OutcomeOf(action));
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not offer {Count} webhook deliveries to the dispatcher; the sweeper will")]
     private partial void LogPublishFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reload the device from its rows after a failed commit; it will on its next activation")]
+    private partial void LogReloadFailed(Exception exception);
 }

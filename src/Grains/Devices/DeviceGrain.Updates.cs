@@ -1,23 +1,37 @@
 using Embever.Actors.Actions;
 using Embever.Actors.Deployments;
-using Embever.Actors.Storage;
 
 namespace Embever.Actors.Devices;
 
-/// <summary>The device's part in firmware deployments.</summary>
+/// <summary>
+/// The device's part in firmware deployments. A deployment reserves an update on each device,
+/// commits every device's <c>_fota</c> action and update in one transaction with the deployment
+/// itself (all or nothing), then confirms, and each device adds its action to its buffer.
+/// </summary>
 public sealed partial class DeviceGrain
 {
-    public async Task<UpdateStartResult> StartUpdate(UpdateStart update)
+    /// <summary>How long a reservation holds without its deployment confirming or releasing it.</summary>
+    private static readonly TimeSpan ReservationTime = TimeSpan.FromMinutes(2);
+
+    private Reservation? reservation;
+
+    public Task<UpdateReservation> ReserveUpdate(UpdateStart update)
     {
-        if (state.State.View is not { } view)
+        if (record is not { View: var view })
         {
-            return UpdateStartResult.NotFound;
+            return Task.FromResult(new UpdateReservation(UpdateStartResult.NotFound, null));
         }
 
         // One unfinished update per device: the grain is the one place that can decide it.
-        if (state.State.PendingActions.Any(a => a.UpdateId is not null))
+        if (pending.Find(a => a.UpdateId is not null) is { } unfinished)
         {
-            return state.State.PendingActions.Any(a => a.UpdateId == update.UpdateId) ? UpdateStartResult.Started : UpdateStartResult.Busy;
+            return Task.FromResult(new UpdateReservation(unfinished.UpdateId == update.UpdateId ? UpdateStartResult.Started : UpdateStartResult.Busy, null));
+        }
+
+        var now = Now();
+        if (reservation is { } held && held.Action.UpdateId != update.UpdateId && held.Until > now)
+        {
+            return Task.FromResult(new UpdateReservation(UpdateStartResult.Busy, null));
         }
 
         var action = new DeviceAction
@@ -31,40 +45,61 @@ public sealed partial class DeviceGrain
             FileId = update.FileId,
             UpdateId = update.UpdateId,
             DeploymentId = update.DeploymentId,
-            CreatedAt = Now(),
+            CreatedAt = now,
         };
-        await PersistAsync(Buffer.Add(action, action.CreatedAt), [], includeDevice: false);
-        return UpdateStartResult.Started;
+        reservation = new Reservation(action, now + ReservationTime);
+
+        // A reservation lives in memory only: the grain stays while it holds one.
+        DelayDeactivation(ReservationTime);
+        return Task.FromResult(new UpdateReservation(UpdateStartResult.Started, action));
     }
 
-    public async Task AbortUpdate(long updateId)
+    public Task ConfirmUpdate(long updateId)
     {
-        var buffer = Buffer;
-        if (buffer.Pending.FirstOrDefault(a => a.UpdateId == updateId) is not { } action)
+        if (reservation is { } held && held.Action.UpdateId == updateId)
+        {
+            reservation = null;
+            if (Buffer.Find(held.Action.Id) is null)
+            {
+                pending.Add(held.Action);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ReleaseUpdate(long updateId)
+    {
+        if (reservation is { } held && held.Action.UpdateId == updateId)
+        {
+            reservation = null;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A reserved update whose deployment committed but never confirmed (its silo died) is in the
+    /// rows: take it from there. One that was never committed lapses.
+    /// </summary>
+    private async Task AdoptReservedUpdateAsync()
+    {
+        if (reservation is not { } held)
         {
             return;
         }
 
-        if (buffer.Withdraw(action))
+        var stored = (await actionIndex.FindForDeviceAsync(Id, [held.Action.Id])).FirstOrDefault();
+        if (stored is not null || held.Until <= Now())
         {
-            var batch = new SqlBatch()
-                .Add("DELETE FROM actions WHERE id = {0}", action.Id)
-                .Add("DELETE FROM updates WHERE id = {0}", updateId);
-            await batch.ExecuteAsync(database);
-            await WriteStateAsync();
+            reservation = null;
         }
-        else
+
+        if (stored is { Finished: false } && Buffer.Find(stored.Id) is null)
         {
-            await CancelAction(action.Id, DeploymentGrain.CancelReason);
+            pending.Add(stored);
         }
     }
 
-    /// <summary>Tells deployments where their updates stand (one-way: a deployment never holds up a device).</summary>
-    private void ReportUpdates(ActionChanges changes)
-    {
-        foreach (var action in changes.Changed.Where(a => a.DeploymentId is not null))
-        {
-            _ = GrainFactory.GetGrain<IDeploymentGrain>(action.DeploymentId!.Value).Report(action.DeviceId, UpdateView.OutcomeOf(action));
-        }
-    }
+    private sealed record Reservation(DeviceAction Action, DateTime Until);
 }

@@ -8,8 +8,13 @@ using Orleans.Configuration;
 
 namespace Embever.Actors.Devices;
 
+/// <summary>
+/// One device. Its rows are its only durable state: it loads them when it activates, keeps its
+/// action buffer in memory, and commits every change as one change set (group-committed)
+/// before it answers. A commit that fails makes it reload from its rows.
+/// </summary>
 public sealed partial class DeviceGrain(
-    [PersistentState("device", StorageNames.Platform)] IPersistentState<DeviceState> state,
+    DeviceRows rows,
     DeviceIndex index,
     ActionIndex actionIndex,
     IdBlockAllocator ids,
@@ -22,69 +27,74 @@ public sealed partial class DeviceGrain(
 {
     private const string ExpiryReminder = "expiry";
     private static readonly TimeSpan LastSeenResolution = TimeSpan.FromMinutes(1);
+
+    /// <summary>The device's row; null while the device does not exist.</summary>
+    private DeviceRecord? record;
+
+    /// <summary>Buffered and in-flight actions.</summary>
+    private readonly List<DeviceAction> pending = [];
+
+    /// <summary>Finished actions that were sent, kept a while for late acks, responses and file reports.</summary>
+    private readonly List<DeviceAction> recent = [];
+
+    /// <summary>When <c>last_seen_at</c> was last written; plain wakeups write it at most once a minute.</summary>
+    private DateTime lastSeenStoredAt;
+
     private DateTime? armedExpiry;
 
-    private ActionBuffer Buffer => new(state.State.PendingActions, state.State.RecentActions);
+    private ActionBuffer Buffer => new(pending, recent);
 
     private string Id => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // A bulk-imported device has a row but no grain state yet: adopt the row on first activation.
-        if (state.State.View is null && await index.FindImportedAsync(Id) is var (imported, hash))
+        await LoadAsync();
+        if (record is not null && Buffer.Repair(Now()) is { Any: true } repaired)
         {
-            state.State.View = imported;
-            state.State.PasswordHash = hash;
-            await state.WriteStateAsync();
+            await CommitAsync(repaired, []);
         }
 
-        // Reminders survive restarts on their own; this also covers one lost between a write and its registration.
+        // Reminders survive restarts on their own; this also covers one lost between a commit and its registration.
         if (Buffer.NextExpiry is not null)
         {
             await ArmExpiryAsync();
         }
     }
 
-    public Task<DeviceView?> Get() => Task.FromResult(state.State.View);
+    public Task<DeviceView?> Get() => Task.FromResult(record?.View);
 
     public async Task<DeviceWriteResult> Create(DeviceDraft draft)
     {
-        if (state.State.View is { } existing)
+        if (record is { } existing)
         {
             // The same create again (a retried call) succeeds again; anything else needs another id.
-            return existing.Name == draft.Name && state.State.PasswordHash.AsSpan().SequenceEqual(draft.PasswordHash)
-                ? new DeviceWriteResult(existing, DeviceWriteError.None)
+            return existing.View.Name == draft.Name && existing.PasswordHash.AsSpan().SequenceEqual(draft.PasswordHash)
+                ? new DeviceWriteResult(existing.View, DeviceWriteError.None)
                 : DeviceWriteResult.Failed(DeviceWriteError.IdTaken);
         }
 
-        var view = new DeviceView(Id, draft.OrganisationId, draft.ApplicationId, draft.Name, draft.Activated, "other", draft.Webhooks, Now(), null);
-
-        // The index row claims the id and the name (unique per organisation) first.
-        var claim = await index.InsertAsync(view);
-        if (claim != DeviceWriteError.None)
-        {
-            return DeviceWriteResult.Failed(claim);
-        }
-
-        state.State.View = view;
-        state.State.PasswordHash = draft.PasswordHash;
+        var created = new DeviceRecord(
+            new DeviceView(Id, draft.OrganisationId, draft.ApplicationId, draft.Name, draft.Activated, "other", draft.Webhooks, Now(), null),
+            draft.PasswordHash);
+        var changes = new Storage.Commit.ChangeSet();
+        changes.NewDevices.Add(created);
+        record = created;
+        lastSeenStoredAt = default;
         try
         {
-            await state.WriteStateAsync();
+            await CommitAsync(changes);
         }
-        catch
+        catch (Exception exception) when (Database.IsUniqueViolation(exception))
         {
-            state.State = new DeviceState();
-            await index.DeleteAsync(view.Id);
-            throw;
+            return DeviceWriteResult.Failed(await index.ExistsAsync(Id) ? DeviceWriteError.IdTaken : DeviceWriteError.NameTaken);
         }
 
-        return new DeviceWriteResult(view, DeviceWriteError.None);
+        return new DeviceWriteResult(created.View, DeviceWriteError.None);
     }
 
     public async Task<DeviceWriteResult> Update(DevicePatch patch)
     {
-        if (state.State.View is not { } current)
+        if (record is not { View: var current })
         {
             return DeviceWriteResult.Failed(DeviceWriteError.NotFound);
         }
@@ -96,34 +106,34 @@ public sealed partial class DeviceGrain(
             Activated = patch.Activated ?? current.Activated,
             Webhooks = patch.Webhooks ?? current.Webhooks,
         };
-
-        var outcome = await index.UpdateAsync(updated);
-        if (outcome != DeviceWriteError.None)
+        record = record with { View = updated };
+        var changes = new Storage.Commit.ChangeSet();
+        changes.ChangedDevices.Add(record);
+        try
         {
-            return DeviceWriteResult.Failed(outcome);
+            await CommitAsync(changes);
+        }
+        catch (Exception exception) when (Database.IsUniqueViolation(exception))
+        {
+            return DeviceWriteResult.Failed(DeviceWriteError.NameTaken);
         }
 
-        state.State.View = updated;
-        await WriteStateAsync();
         return new DeviceWriteResult(updated, DeviceWriteError.None);
     }
 
     public async Task<bool> Delete()
     {
-        if (state.State.View is not { } view)
+        if (record is not { View: var view })
         {
             return false;
         }
 
-        var changes = Buffer.CancelAll(Now());
-        var (batch, deliveries) = await PrepareWriteAsync(changes, [], includeDevice: false);
-        batch.Add("DELETE FROM devices WHERE id = {0}", view.Id);
-        await batch.ExecuteAsync(database);
-        await PublishAsync(view.OrganisationId, deliveries);
-        ReportUpdates(changes);
+        var changes = new Storage.Commit.ChangeSet();
+        changes.DeletedDevices.Add(view.Id);
+        await CommitAsync(Buffer.CancelAll(Now()), [], changes);
+        record = null;
+        reservation = null;
         await ArmExpiryAsync();
-        await state.ClearStateAsync();
-        state.State = new DeviceState();
         DeactivateOnIdle();
         return true;
     }

@@ -35,13 +35,20 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Alias("CancelAction")]
     Task<DeviceAction?> CancelAction(long actionId, string? reason = null);
 
-    /// <summary>Starts the device's part of a deployment: a _fota action, unless an update is unfinished.</summary>
-    [Alias("StartUpdate")]
-    Task<UpdateStartResult> StartUpdate(UpdateStart update);
+    /// <summary>
+    /// Reserves the device for an update of a deployment (one unfinished update per device) and
+    /// answers the <c>_fota</c> action it would buffer, which the deployment then commits.
+    /// </summary>
+    [Alias("ReserveUpdate")]
+    Task<UpdateReservation> ReserveUpdate(UpdateStart update);
 
-    /// <summary>Undoes <see cref="StartUpdate"/> for a deployment that was not created.</summary>
-    [Alias("AbortUpdate")]
-    Task AbortUpdate(long updateId);
+    /// <summary>The deployment committed: the reserved action joins the buffer.</summary>
+    [Alias("ConfirmUpdate")]
+    Task ConfirmUpdate(long updateId);
+
+    /// <summary>The deployment was not created: the reservation ends.</summary>
+    [Alias("ReleaseUpdate")]
+    Task ReleaseUpdate(long updateId);
 
     /// <summary>One wakeup of the device; null when the password is wrong or the device does not exist.</summary>
     [Alias("Exchange")]

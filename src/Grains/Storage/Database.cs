@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Embever.Actors.Storage.Commit;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -15,16 +16,16 @@ public sealed class Database
 
     private readonly DbDataSource dataSource;
 
-    /// <summary>SQLite has one writer at a time: our writes queue for it here (PostgreSQL: none).</summary>
-    private readonly GroupCommit? groupCommit;
-
-    public Database(StoreKind kind, string connectionString)
+    public Database(StoreKind kind, string connectionString, CommitOptions? commit = null)
     {
         Kind = kind;
         ConnectionString = connectionString;
         dataSource = kind == StoreKind.Sqlite ? new SqliteDataSource(connectionString) : NpgsqlDataSource.Create(connectionString);
-        groupCommit = kind == StoreKind.Sqlite ? new GroupCommit(this) : null;
+        GroupCommit = new GroupCommit(this, commit ?? new CommitOptions());
     }
+
+    /// <summary>Where every change of durable state is committed: one per silo.</summary>
+    public GroupCommit GroupCommit { get; }
 
     public StoreKind Kind { get; }
 
@@ -39,21 +40,8 @@ public sealed class Database
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
 
-    /// <summary>Writes a batch: on SQLite through group commit, on PostgreSQL (many writers at once) directly.</summary>
-    public Task WriteAsync(SqlBatch batch) => groupCommit?.WriteAsync(batch) ?? ExecuteInOneTransactionAsync([batch]);
-
-    /// <summary>Runs the batches in one transaction: all of them land, or none.</summary>
-    public async Task ExecuteInOneTransactionAsync(IReadOnlyList<SqlBatch> batches, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var batch in batches)
-        {
-            await batch.ExecuteAsync(connection, transaction, cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
+    /// <summary>Commits a change set in one transaction (merged with others waiting); returns once it is committed.</summary>
+    public Task CommitAsync(ChangeSet changes) => GroupCommit.CommitAsync(changes);
 
     public async Task<int> ExecuteAsync(string sql, Action<SqlParameters>? bind = null, CancellationToken cancellationToken = default)
     {

@@ -1,12 +1,12 @@
 using System.Data.Common;
+using Embever.Actors.Storage.Commit;
 
 namespace Embever.Actors.Storage;
 
 /// <summary>
-/// Several statements written in one transaction: the writes of a device exchange (action rows,
-/// event rows, the device row) land together or not at all. Each statement is its own command
-/// with only its own parameters (binding stays linear however large the batch); PostgreSQL sends
-/// them in one round trip as a <see cref="DbBatch"/>.
+/// Statements written together in one transaction, for the writes that are not rows of a
+/// <see cref="ChangeSet"/> table (index rows of organisations, deployments, …). Each statement
+/// is its own command with only its own parameters; PostgreSQL sends them in one round trip.
 /// </summary>
 public sealed class SqlBatch
 {
@@ -22,8 +22,26 @@ public sealed class SqlBatch
         return this;
     }
 
-    /// <summary>Writes the batch in a transaction (on SQLite, together with other batches: <see cref="GroupCommit"/>).</summary>
-    public Task ExecuteAsync(Database database) => IsEmpty ? Task.CompletedTask : database.WriteAsync(this);
+    /// <summary>Commits the batch through the group commit: it lands whole, and only then does this return.</summary>
+    public Task ExecuteAsync(Database database) => IsEmpty ? Task.CompletedTask : database.CommitAsync(new ChangeSet { Statements = this });
+
+    internal void AppendTo(DbBatch batch)
+    {
+        foreach (var (sql, values) in statements)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = sql;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = $"p{i}";
+                parameter.Value = values[i] ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+    }
 
     internal async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
@@ -31,21 +49,7 @@ public sealed class SqlBatch
         {
             await using var batch = connection.CreateBatch();
             batch.Transaction = transaction;
-            foreach (var (sql, values) in statements)
-            {
-                var command = batch.CreateBatchCommand();
-                command.CommandText = sql;
-                for (var i = 0; i < values.Length; i++)
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.ParameterName = $"p{i}";
-                    parameter.Value = values[i] ?? DBNull.Value;
-                    command.Parameters.Add(parameter);
-                }
-
-                batch.BatchCommands.Add(command);
-            }
-
+            AppendTo(batch);
             await batch.ExecuteNonQueryAsync(cancellationToken);
             return;
         }

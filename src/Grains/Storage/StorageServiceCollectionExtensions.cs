@@ -6,6 +6,7 @@ using Embever.Actors.Events;
 using Embever.Actors.Files;
 using Embever.Actors.Devices;
 using Embever.Actors.Organisations;
+using Embever.Actors.Storage.Migrations;
 using Embever.Actors.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,6 +21,7 @@ public static class StorageServiceCollectionExtensions
     {
         services.AddSingleton(database);
         services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<IDataMigration, DeviceStateToRows>();
         services.AddSingleton<PlatformKeys>();
         services.AddSingleton(sp => new IdBlockAllocator(sp.GetRequiredService<Database>()));
         services.AddSingleton<StorageStartup>();
@@ -28,6 +30,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ApplicationIndex>();
         services.AddSingleton<TokenIndex>();
         services.AddSingleton<DeviceIndex>();
+        services.AddSingleton<DeviceRows>();
         services.AddSingleton<ActionIndex>();
         services.AddSingleton<EventIndex>();
         services.AddSingleton<FirmwareIndex>();

@@ -22,17 +22,8 @@ public sealed class WebhookOutbox(Database database) : IndexTable<DeliveryView>(
         "id, organisation_id, application_id, device_id, action_id, event_id, trigger, url, payload_only, status, attempts, " +
         "next_attempt_at, deadline_at, last_error, last_status_code, created_at, delivered_at";
 
-    /// <summary>Adds the delivery to a write, claimed for the immediate dispatch that follows it.</summary>
-    public static void Insert(SqlBatch batch, PlannedDelivery delivery, TimeSpan horizon) => batch.Add(
-        """
-        INSERT INTO webhook_deliveries (id, organisation_id, application_id, device_id, action_id, event_id, trigger, url, payload_only,
-            status, attempts, next_attempt_at, deadline_at, created_at, snapshot)
-        VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, 'pending', 0, {9}, {10}, {11}, {12})
-        """,
-        delivery.Id, delivery.OrganisationId.ToString(), delivery.ApplicationId?.ToString(), delivery.DeviceId, delivery.ActionId, delivery.EventId,
-        delivery.Trigger, delivery.Url, delivery.PayloadOnly, Timestamps.ToMicroseconds(delivery.CreatedAt + Lease),
-        Timestamps.ToMicroseconds(delivery.CreatedAt + horizon), Timestamps.ToMicroseconds(delivery.CreatedAt),
-        JsonSerializer.Serialize(delivery.Snapshot, SnapshotJson));
+    /// <summary>What a delivery carries, as the outbox stores it.</summary>
+    public static string SerializeSnapshot(WebhookSnapshot snapshot) => JsonSerializer.Serialize(snapshot, SnapshotJson);
 
     /// <summary>Claims up to <paramref name="limit"/> pending deliveries whose time has come.</summary>
     public async Task<List<(long Id, Guid OrganisationId)>> ClaimDueAsync(DateTime now, int limit, CancellationToken cancellationToken = default) =>

@@ -15,7 +15,7 @@ public static class DatabaseSetup
         {
             var connectionString = options.ConnectionString ?? configuration.GetConnectionString("Embever")
                 ?? throw new InvalidOperationException("Cluster mode needs Embever:ConnectionString (or ConnectionStrings:Embever).");
-            return new Database(StoreKind.PostgreSql, connectionString);
+            return new Database(StoreKind.PostgreSql, connectionString, options.Commit);
         }
 
         // Microsoft.Data.Sqlite is synchronous underneath its async methods, and a writer that
@@ -31,6 +31,6 @@ public static class DatabaseSetup
             Pooling = true,
             DefaultTimeout = 30,
         };
-        return new Database(StoreKind.Sqlite, sqlite.ConnectionString);
+        return new Database(StoreKind.Sqlite, sqlite.ConnectionString, options.Commit);
     }
 }

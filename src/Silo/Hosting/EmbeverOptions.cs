@@ -1,4 +1,5 @@
 using Embever.Actors.Storage;
+using Embever.Actors.Storage.Commit;
 using Embever.Actors.Webhooks;
 
 namespace Embever.Actors.Silo.Hosting;
@@ -37,6 +38,9 @@ public sealed class EmbeverOptions
 
     /// <summary>How long a grain may stay idle before it is deactivated (Orleans' default: 15 minutes).</summary>
     public TimeSpan? GrainCollectionAge { get; set; }
+
+    /// <summary>Group commit of every write (<c>Embever:Commit</c>).</summary>
+    public CommitOptions Commit { get; set; } = new();
 
     /// <summary>Webhook delivery (<c>Embever:Webhooks</c>).</summary>
     public WebhookOptions Webhooks { get; set; } = new();

@@ -372,4 +372,21 @@ public sealed class ActionBufferTests
         Assert.Equal(2, changes.Reached.Count(c => c.Status == ActionStatuses.Cancelled));
         Assert.Empty(buffer.Pending);
     }
+
+    [Fact]
+    public void Loading_two_buffered_actions_of_one_type_keeps_the_newest_and_overrides_the_older()
+    {
+        // What a crash between two writes of an older release could leave in the rows.
+        var older = NewAction("setSettings");
+        var newer = NewAction("setSettings");
+        var other = NewAction("getTemp");
+        var loaded = new ActionBuffer([older, newer, other], []);
+        var changes = loaded.Repair(T0);
+
+        Assert.Equal([newer.Id, other.Id], loaded.Pending.Select(a => a.Id));
+        Assert.True(older.Finished);
+        Assert.Equal($"{{\"overridden_by\":{newer.Id}}}", older.ResultJson);
+        Assert.Equal([(older.Id, ActionStatuses.Overridden)], changes.Reached.Select(c => (c.Action.Id, c.Status)));
+        Assert.False(loaded.Repair(T0).Any);
+    }
 }

@@ -40,6 +40,15 @@ public sealed class PostgresServer
         return ConnectionString(name);
     }
 
+    /// <summary>A new database restored from a plain <c>pg_dump</c> file with the server's own <c>psql</c>.</summary>
+    public async Task<string> RestoreAsync(string dumpFile)
+    {
+        var connectionString = await CreateDatabaseAsync();
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        Run(Path.Combine(binaries, "psql"), $"-q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p {Port} -U postgres -d {database} -f {dumpFile}", asPostgres: false);
+        return connectionString;
+    }
+
     private static async Task<PostgresServer> StartAsync()
     {
         var binaries = FindBinaries();

@@ -7,10 +7,35 @@ public sealed record StoreUnderTest(StoreKind Kind, string DataDirectory, string
 {
     public static async Task<StoreUnderTest> CreateAsync(StoreKind kind)
     {
-        var directory = Path.Combine(Path.GetTempPath(), $"embever-test-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
+        var directory = NewDirectory();
         var connectionString = kind == StoreKind.PostgreSql ? await (await PostgresServer.GetAsync()).CreateDatabaseAsync() : null;
         return new StoreUnderTest(kind, directory, connectionString);
+    }
+
+    /// <summary>A store holding what an older release left: a copy of a SQLite file, or a restored PostgreSQL dump.</summary>
+    public static async Task<StoreUnderTest> FromFixtureAsync(StoreKind kind, string fixtureDirectory)
+    {
+        var store = kind == StoreKind.PostgreSql
+            ? new StoreUnderTest(kind, NewDirectory(), await (await PostgresServer.GetAsync()).RestoreAsync(Path.Combine(fixtureDirectory, "embever.sql")))
+            : new StoreUnderTest(kind, NewDirectory(), null);
+        if (kind == StoreKind.Sqlite)
+        {
+            File.Copy(Path.Combine(fixtureDirectory, "embever.db"), Path.Combine(store.DataDirectory, "embever.db"));
+        }
+
+        foreach (var token in new[] { "operator-token", "org-token" })
+        {
+            File.Copy(Path.Combine(fixtureDirectory, token), Path.Combine(store.DataDirectory, token));
+        }
+
+        return store;
+    }
+
+    private static string NewDirectory()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"embever-test-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        return directory;
     }
 
     private Database? database;

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Embever.Actors.Storage.Index;
 
 /// <summary>
@@ -8,8 +6,6 @@ namespace Embever.Actors.Storage.Index;
 /// </summary>
 public abstract class IndexTable<TView>(Database database, string table)
 {
-    private static readonly JsonSerializerOptions BodyJson = new(JsonSerializerDefaults.General);
-
     protected Database Database { get; } = database;
 
     protected string Table { get; } = table;
@@ -129,7 +125,7 @@ public abstract class IndexTable<TView>(Database database, string table)
 
     protected virtual TView Read(System.Data.Common.DbDataReader reader) => Deserialize(reader.GetString(0));
 
-    protected static string Serialize(TView view) => JsonSerializer.Serialize(view, BodyJson);
+    protected static string Serialize(TView view) => RowBody.Serialize(view);
 
-    protected static TView Deserialize(string body) => JsonSerializer.Deserialize<TView>(body, BodyJson)!;
+    protected static TView Deserialize(string body) => RowBody.Deserialize<TView>(body);
 }

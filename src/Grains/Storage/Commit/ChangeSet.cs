@@ -1,0 +1,60 @@
+using Embever.Actors.Actions;
+using Embever.Actors.Deployments;
+using Embever.Actors.Devices;
+using Embever.Actors.Events;
+using Embever.Actors.Webhooks;
+
+namespace Embever.Actors.Storage.Commit;
+
+/// <summary>
+/// One change of the platform's durable state, committed in one transaction by
+/// <see cref="GroupCommit"/>: a device's new or changed rows (device, actions, updates, events,
+/// the webhook deliveries they fire), or a deployment's, or any other statements. It lands
+/// whole or not at all, and its caller is answered only after the commit.
+/// </summary>
+public sealed class ChangeSet
+{
+    /// <summary>Devices to create; a taken id or name fails the change set (a unique violation).</summary>
+    public List<DeviceRecord> NewDevices { get; } = [];
+
+    /// <summary>Devices whose row is written again (profile, credentials, last seen).</summary>
+    public List<DeviceRecord> ChangedDevices { get; } = [];
+
+    public List<string> DeletedDevices { get; } = [];
+
+    /// <summary>Actions to write, new or changed.</summary>
+    public List<DeviceAction> Actions { get; } = [];
+
+    /// <summary>Firmware updates to write: the mirrors of <c>_fota</c> actions.</summary>
+    public List<UpdateView> Updates { get; } = [];
+
+    public List<EventView> Events { get; } = [];
+
+    /// <summary>Webhook deliveries fired by this change (the outbox).</summary>
+    public List<OutboxEntry> Deliveries { get; } = [];
+
+    /// <summary>Anything else, in order, after the rows above (index rows of other grains).</summary>
+    public SqlBatch Statements { get; init; } = new();
+
+    public bool IsEmpty =>
+        NewDevices.Count == 0 && ChangedDevices.Count == 0 && DeletedDevices.Count == 0 && Actions.Count == 0 && Updates.Count == 0
+        && Events.Count == 0 && Deliveries.Count == 0 && Statements.IsEmpty;
+
+    /// <summary>The rows an action change writes: the action, and for a <c>_fota</c> its update.</summary>
+    public ChangeSet AddActions(IEnumerable<DeviceAction> actions, DateTime now)
+    {
+        foreach (var action in actions)
+        {
+            Actions.Add(action);
+            if (action.UpdateId is not null)
+            {
+                Updates.Add(UpdateView.Of(action, now));
+            }
+        }
+
+        return this;
+    }
+}
+
+/// <summary>A webhook delivery as the outbox stores it when it fires.</summary>
+public sealed record OutboxEntry(PlannedDelivery Delivery, TimeSpan Horizon);

@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Embever.Actors.Tests.Api;
+using Embever.Actors.Storage;
+using Embever.Actors.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Embever.Actors.Tests.Crash;
+
+/// <summary>
+/// SIGKILL of the silo while it is busy, then a restart on the same store: what was answered
+/// as accepted is there, and what the rows say is what the devices are sent.
+/// </summary>
+public abstract class CrashDurabilityTests(StoreKind kind, ITestOutputHelper output)
+{
+    private const int Devices = 24;
+    private static readonly string[] Types = ["led", "locate", "config"];
+
+    [Fact]
+    public async Task Killing_the_silo_in_a_storm_of_exchanges_and_action_creates_loses_nothing_that_was_answered()
+    {
+        await using var silo = await CrashableSilo.StartAsync(kind);
+        var api = await SessionAsync(silo);
+        var devices = new List<DeviceSimulator>();
+        for (var i = 0; i < Devices; i++)
+        {
+            var device = await api.CreateDeviceAsync($"storm-{i}");
+            devices.Add(new DeviceSimulator(silo.BaseAddress, device["id"]!.GetValue<string>(), device["password"]!.GetValue<string>()));
+        }
+
+        var created = new ConcurrentDictionary<long, string>();
+        var acked = new ConcurrentBag<long>();
+        var answered = new ConcurrentBag<long>();
+        var events = new ConcurrentBag<long>();
+        var exchanges = 0;
+        var killAt = DateTime.UtcNow.AddSeconds(3);
+        var storm = devices.Select(device => Task.Run(async () =>
+        {
+            var acks = new List<long>();
+            var responses = new List<long>();
+            for (var round = 0; ; round++)
+            {
+                try
+                {
+                    var action = await api.Post("/v2/actions/", new { device = new { id = device.Id }, type = Types[Random.Shared.Next(Types.Length)], service_level = Random.Shared.Next(3) });
+                    if (action.StatusCode == HttpStatusCode.Created)
+                    {
+                        created[(await action.Content.ReadFromJsonAsync<JsonNode>())!["id"]!.GetValue<long>()] = device.Id;
+                    }
+                    else
+                    {
+                        return;
+                    }
+
+                    var response = await device.SendAsync(new
+                    {
+                        acks,
+                        responses = responses.Select(id => new { action = id, result = new { ok = true }, result_code = "Success" }),
+                        events = new[] { new { type = "tick", payload = new { round } } },
+                    });
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        return;
+                    }
+
+                    // Answered 200: its acks, responses and events are accepted.
+                    var exchange = new DeviceSimulator.Exchange((await response.Content.ReadFromJsonAsync<JsonNode>())!);
+                    Interlocked.Increment(ref exchanges);
+                    acks.ForEach(acked.Add);
+                    responses.ForEach(answered.Add);
+                    exchange.EventIds.ToList().ForEach(events.Add);
+                    acks = exchange.Actions.Where(a => a["service_level"]!.GetValue<int>() >= 1).Select(a => a["id"]!.GetValue<long>()).ToList();
+                    responses = exchange.Actions.Where(a => a["service_level"]!.GetValue<int>() == 2).Select(a => a["id"]!.GetValue<long>()).ToList();
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                {
+                    return;
+                }
+            }
+        })).ToList();
+        await Task.Delay(killAt - DateTime.UtcNow);
+        silo.Kill();
+        await Task.WhenAll(storm);
+        output.WriteLine($"before the kill: {created.Count} actions created, {exchanges} exchanges answered, {acked.Count} acks, {answered.Count} responses, {events.Count} events");
+        Assert.True(created.Count > Devices && exchanges > Devices, "the storm did not get going before the kill");
+
+        await silo.RestartAsync();
+        api = await SessionAsync(silo);
+        var rows = await ListAsync(api, "/v2/actions/");
+        var byId = rows.ToDictionary(a => a["id"]!.GetValue<long>());
+        Assert.All(created.Keys, id => Assert.True(byId.ContainsKey(id), $"action {id} was answered 201 but is gone"));
+        Assert.All(acked, id => Assert.True(byId[id]["status"]!["action_delivered"] is not null, $"action {id} was acknowledged in an exchange answered 200 but is not delivered"));
+        Assert.All(answered, id => Assert.True(byId[id]["status"]!["response_received"] is not null, $"action {id} was answered in an exchange answered 200 but has no response"));
+        var stored = (await ListAsync(api, "/v2/events/")).Select(e => e["id"]!.GetValue<long>()).ToHashSet();
+        Assert.All(events, id => Assert.Contains(id, stored));
+
+        var sent = 0;
+        foreach (var device in devices)
+        {
+            var unfinished = rows.Where(a => a["device"]!["id"]!.GetValue<string>() == device.Id && !a["finished"]!.GetValue<bool>()).ToList();
+            var buffered = unfinished.Where(a => a["status"]!["action_sent"] is null).ToList();
+            Assert.All(buffered.GroupBy(a => a["type"]!.GetValue<string>()), type => Assert.True(type.Count() == 1, $"device {device.Id} has {type.Count()} buffered {type.Key} actions"));
+
+            // What the rows say is unfinished is exactly what the device gets: per type the one in flight, else the buffered one.
+            var expected = unfinished.GroupBy(a => a["type"]!.GetValue<string>())
+                .Select(type => type.FirstOrDefault(a => a["status"]!["action_sent"] is not null) ?? type.Single())
+                .Select(a => a["id"]!.GetValue<long>()).Order().ToList();
+            var first = await device.WakeAsync();
+            Assert.Equal(expected, first.ActionIds.Order().ToList());
+            sent += expected.Count;
+            await DrainAsync(device, first);
+        }
+
+        rows = await ListAsync(api, "/v2/actions/");
+        Assert.All(rows, a => Assert.True(a["finished"]!.GetValue<bool>(), $"action {a["id"]} is still unfinished after the device drained its buffer: {a.ToJsonString()}"));
+        output.WriteLine($"after the restart: {rows.Count} actions, {stored.Count} events, {sent} actions sent at the first wakeups; every device drained");
+    }
+
+    [Fact]
+    public async Task Killing_the_silo_during_a_deployment_fan_out_leaves_all_of_it_or_none_of_it()
+    {
+        await using var silo = await CrashableSilo.StartAsync(kind);
+        var api = await SessionAsync(silo);
+        var imported = (await ApiSession.Json(await api.Post("/v2/devices/import/", new { devices = Enumerable.Range(0, 3000).Select(i => new { name = $"fleet-{i:D4}" }) }), HttpStatusCode.Created)).AsArray();
+        var ids = imported.Select(d => d!["id"]!.GetValue<string>()).ToList();
+        var firmware = (await FirmwareTests.UploadMultipartAsync(api, new byte[4096]))["id"]!.GetValue<string>();
+
+        var deploying = api.Post("/v2/deployments/", new { devices = ids, firmware });
+        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        silo.Kill();
+        var outcome = await Record.ExceptionAsync(() => deploying);
+        await silo.RestartAsync();
+        api = await SessionAsync(silo);
+
+        var deployments = await ListAsync(api, "/v2/deployments/");
+        var updates = await ListAsync(api, "/v2/updates/");
+        var fota = (await ListAsync(api, "/v2/actions/?type=_fota")).Where(a => !a["finished"]!.GetValue<bool>()).ToList();
+        output.WriteLine($"the POST {(outcome is null ? "was answered" : "got no answer")}; after the restart: {deployments.Count} deployments, {updates.Count} updates, {fota.Count} unfinished _fota actions");
+        if (deployments.Count == 0)
+        {
+            Assert.Empty(updates);
+            Assert.Empty(fota);
+        }
+        else
+        {
+            Assert.Single(deployments);
+            Assert.Equal(ids.Order(), deployments[0]["devices"]!.AsArray().Select(d => d!.GetValue<string>()).Order());
+            Assert.Equal(ids.Order(), updates.Select(u => u["device"]!.GetValue<string>()).Order());
+            Assert.Equal(ids.Order(), fota.Select(a => a["device"]!["id"]!.GetValue<string>()).Order());
+        }
+
+        // Nothing is left half-reserved: the same fleet can be deployed to (again, if it was).
+        if (deployments.Count == 0)
+        {
+            await ApiSession.Json(await api.Post("/v2/deployments/", new { devices = ids, firmware }), HttpStatusCode.Created);
+            Assert.Equal(ids.Count, (await ListAsync(api, "/v2/updates/")).Count);
+        }
+    }
+
+    private static async Task<ApiSession> SessionAsync(CrashableSilo silo)
+    {
+        var http = new HttpClient { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var token = await ApiSession.Json(await http.PostAsJsonAsync("/v2/authenticate/", new { application_token = silo.ReadTokenFile("org-token") }), HttpStatusCode.OK);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token["access"]!.GetValue<string>());
+        return new ApiSession(http);
+    }
+
+    private static async Task<List<JsonNode>> ListAsync(ApiSession api, string path)
+    {
+        var all = new List<JsonNode>();
+        var separator = path.Contains('?') ? '&' : '?';
+        for (var offset = 0; ; offset += 1000)
+        {
+            var page = (await ApiSession.Json(await api.Get($"{path}{separator}limit=1000&offset={offset}"), HttpStatusCode.OK)).AsArray();
+            all.AddRange(page.Select(n => n!));
+            if (page.Count < 1000)
+            {
+                return all;
+            }
+        }
+    }
+
+    /// <summary>Wakes until the device has nothing left: acknowledging and answering what it gets.</summary>
+    private static async Task DrainAsync(DeviceSimulator device, DeviceSimulator.Exchange exchange)
+    {
+        for (var round = 0; round < 10 && exchange.Actions.Count > 0; round++)
+        {
+            var acks = exchange.Actions.Where(a => a["service_level"]!.GetValue<int>() >= 1).Select(a => a["id"]!.GetValue<long>()).ToList();
+            var responses = exchange.Actions.Where(a => a["service_level"]!.GetValue<int>() == 2)
+                .Select(a => (object)new { action = a["id"]!.GetValue<long>(), result = new { ok = true }, result_code = "Success" }).ToList();
+            exchange = await device.WakeAsync(acks, responses);
+        }
+
+        Assert.Empty(exchange.Actions);
+    }
+}
+
+[Collection(Cluster.ClusterCollection.Name)]
+public sealed class CrashDurabilityOnSqlite(ITestOutputHelper output) : CrashDurabilityTests(StoreKind.Sqlite, output);
+
+[Collection(Cluster.ClusterCollection.Name)]
+public sealed class CrashDurabilityOnPostgres(ITestOutputHelper output) : CrashDurabilityTests(StoreKind.PostgreSql, output);
