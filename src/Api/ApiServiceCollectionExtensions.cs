@@ -27,6 +27,8 @@ public static class ApiServiceCollectionExtensions
     public static IServiceCollection AddEmbeverCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(configuration.GetSection("Embever:Auth").Get<AuthOptions>() ?? new AuthOptions());
+        services.AddSingleton(configuration.GetSection("Embever:Gateway").Get<GatewayOptions>() ?? new GatewayOptions());
+        services.AddSingleton<DeviceRateLimiter>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<JwtService>();
         services.AddSingleton<TokenIssuer>();
@@ -40,9 +42,11 @@ public static class ApiServiceCollectionExtensions
         services.AddEmbeverCore(configuration);
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddAuthentication(AccessTokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthenticationHandler>(AccessTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        services.AddRateLimiter(AuthenticateRateLimit.Configure);
         services.AddOpenApi();
         services.Configure<ForwardedHeadersOptions>(options =>
         {
@@ -60,8 +64,10 @@ public static class ApiServiceCollectionExtensions
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseNulCharacterGuard();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapOpenApi();
         app.MapScalarApiReference();

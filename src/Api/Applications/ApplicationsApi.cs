@@ -83,7 +83,7 @@ public static class ApplicationsApi
         return updated is null ? Problems.NotFound() : TypedResults.Ok(ApplicationResource.From(context, updated));
     }
 
-    private static async Task<IResult> Delete(HttpContext context, string id, IGrainFactory grains, DeviceIndex devices)
+    private static async Task<IResult> Delete(HttpContext context, string id, IGrainFactory grains, ApplicationIndex applications)
     {
         var view = await Visible(context, id, grains);
         if (view is null)
@@ -93,7 +93,7 @@ public static class ApplicationsApi
 
         // Devices keep working without an application, but silently unlinking a fleet is a
         // surprise nobody wants: ask for the devices to be unlinked (or moved) first.
-        var linked = await devices.CountAsync(new Filter().Equal("organisation_id", view.OrganisationId.ToString()).Equal("application_id", view.Id.ToString()));
+        var linked = await applications.DeleteUnlessLinkedAsync(view.Id);
         if (linked > 0)
         {
             return Problems.Conflict($"{linked} device(s) are linked to this application; unlink them first.");

@@ -40,8 +40,8 @@ public sealed class JwtService(PlatformKeys keys, AuthOptions options, TimeProvi
             IssuerSigningKey = new SymmetricSecurityKey(keys.SigningKey),
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             RequireExpirationTime = use != "application",
-            ClockSkew = TimeSpan.FromSeconds(30),
-            LifetimeValidator = (notBefore, expires, _, _) => expires is null || expires > time.GetUtcNow().UtcDateTime.AddSeconds(-30),
+            ClockSkew = options.ClockSkew,
+            LifetimeValidator = (notBefore, expires, _, _) => expires is null || expires > time.GetUtcNow().UtcDateTime - options.ClockSkew,
         });
         if (!result.IsValid || !result.Claims.TryGetValue("use", out var actualUse) || actualUse as string != use)
         {

@@ -71,6 +71,11 @@ public static class DeploymentsApi
 
         var result = await grains.GetGrain<IDeploymentGrain>(await ids.NextAsync("deployments"))
             .Create(new DeploymentDraft(context.GetCaller().Organisation, firmware!, deviceIds!));
+        if (result.FirmwareGone)
+        {
+            return Problems.Field("firmware", "No such firmware in this organisation.");
+        }
+
         if (result.Deployment is null)
         {
             return Busy(result.Refused);

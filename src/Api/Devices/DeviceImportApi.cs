@@ -83,9 +83,9 @@ public static class DeviceImportApi
         foreach (var item in array.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String
-                || name.GetString() is not { Length: > 0 and <= 255 } text || item.EnumerateObject().Count() != 1)
+                || name.GetString() is not { Length: > 0 and <= 255 } text || text.Trim().Length == 0 || item.EnumerateObject().Count() != 1)
             {
-                fields.Error("devices", "Every device is {\"name\": \"<1 to 255 characters>\"}.");
+                fields.Error("devices", "Every device is {\"name\": \"<1 to 255 characters, not only blanks>\"}.");
                 return null;
             }
 

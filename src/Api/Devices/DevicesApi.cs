@@ -90,6 +90,8 @@ public static class DevicesApi
                     return TypedResults.Created(resource.Url, resource);
                 case DeviceWriteError.NameTaken:
                     return NameTaken(name!);
+                case DeviceWriteError.ApplicationGone:
+                    return ApplicationGone();
             }
         }
 
@@ -140,6 +142,7 @@ public static class DevicesApi
         {
             DeviceWriteError.None => TypedResults.Ok(DeviceResource.From(context, result.Device!)),
             DeviceWriteError.NameTaken => NameTaken(patch.Name!),
+            DeviceWriteError.ApplicationGone => ApplicationGone(),
             _ => Problems.NotFound(),
         };
     }
@@ -182,6 +185,8 @@ public static class DevicesApi
     private static IReadOnlyList<EventWebhook>? ReadWebhooks(JsonFields fields) =>
         WebhookFields.Read(fields, "type", type => type.Length > 255 ? "Must be at most 255 characters." : null)?
             .Select(w => new EventWebhook(w.Trigger, w.Url, w.PayloadOnly)).ToList();
+
+    private static IResult ApplicationGone() => Problems.Field("application", "No such application in this organisation.");
 
     private static IResult NameTaken(string name) =>
         Problems.Conflict($"A device named '{name}' already exists in this organisation.");

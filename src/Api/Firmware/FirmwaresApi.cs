@@ -63,13 +63,9 @@ public static class FirmwaresApi
             return Problems.NotFound();
         }
 
-        if (await firmwares.InUseAsync(view.Id))
-        {
-            return Problems.Conflict("An unfinished deployment rolls this firmware out; cancel it or let it finish first.");
-        }
-
-        await firmwares.DeleteAsync(view.Id);
-        return TypedResults.NoContent();
+        return await firmwares.DeleteUnlessDeployingAsync(view.Id)
+            ? TypedResults.NoContent()
+            : Problems.Conflict("An unfinished deployment rolls this firmware out; cancel it or let it finish first.");
     }
 
     internal static async Task<FirmwareView?> Visible(HttpContext context, string id, FirmwareIndex firmwares) =>

@@ -28,8 +28,9 @@ public static class FileDownload
         {
             if (!TryResolve(requested, blob.Size, out offset, out length))
             {
-                response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+                // Not the file's bytes: a problem, with the size the device may ask within.
                 response.Headers.ContentRange = $"bytes */{blob.Size}";
+                await Http.Problems.RangeNotSatisfiable(blob.Size).ExecuteAsync(context);
                 return;
             }
 

@@ -6,24 +6,31 @@ namespace Embever.Actors.Api.Gateway;
 
 /// <summary>
 /// The device gateway (docs/gateway-protocol.md): one exchange per wakeup, and file downloads.
-/// Devices authenticate with HTTP Basic (device id, password); each request is one call to the
-/// device's grain, which checks the password — no global lock, no registry.
+/// Devices authenticate with HTTP Basic (device id, password). An id that names no device is
+/// refused after one cached lookup (<see cref="DeviceDirectory"/>), before any grain is activated;
+/// a known device is held to its rate (<see cref="DeviceRateLimiter"/>); then each request is one
+/// call to the device's grain, which checks the password — no global lock.
 /// </summary>
 public static class GatewayApi
 {
     public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/gateway/v1").WithTags("Device gateway").AllowAnonymous();
-        group.MapPost("/exchange", Exchange).Produces<ExchangeResponse>().ProducesProblem(400).ProducesProblem(401);
+        group.MapPost("/exchange", Exchange).Produces<ExchangeResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429);
         group.MapMethods("/files/{id}", [HttpMethods.Get, HttpMethods.Head], Download).Produces(200).Produces(206).ProducesProblem(401).ProducesProblem(404);
         return routes;
     }
 
-    private static async Task<IResult> Exchange(HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> Exchange(HttpContext context, IGrainFactory grains, DeviceDirectory directory, DeviceRateLimiter limiter)
     {
-        if (DeviceCredentials.From(context.Request) is not { } credentials)
+        if (DeviceCredentials.From(context.Request) is not { } credentials || !await directory.ExistsAsync(credentials.DeviceId))
         {
             return DeviceCredentials.Refused(context);
+        }
+
+        if (limiter.Check(context, credentials.DeviceId) is { } tooMany)
+        {
+            return tooMany;
         }
 
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, ExchangeRequest.BodyLimit, emptyIsObject: true);
@@ -43,11 +50,16 @@ public static class GatewayApi
         return answer is null ? DeviceCredentials.Refused(context) : TypedResults.Ok(ExchangeResponse.From(answer));
     }
 
-    private static async Task<IResult> Download(HttpContext context, string id, IGrainFactory grains, FileStore files)
+    private static async Task<IResult> Download(HttpContext context, string id, IGrainFactory grains, FileStore files, DeviceDirectory directory, DeviceRateLimiter limiter)
     {
-        if (DeviceCredentials.From(context.Request) is not { } credentials)
+        if (DeviceCredentials.From(context.Request) is not { } credentials || !await directory.ExistsAsync(credentials.DeviceId))
         {
             return DeviceCredentials.Refused(context);
+        }
+
+        if (limiter.Check(context, credentials.DeviceId) is { } tooMany)
+        {
+            return tooMany;
         }
 
         var permission = Platform.ShortIds.LooksValid(id)

@@ -5,8 +5,9 @@ namespace Embever.Actors.Api.Http;
 
 /// <summary>
 /// Reads a request body as one JSON object, refusing what is not: a body over the limit (413),
-/// a non-JSON content type (415), malformed JSON or a non-object (400). Handlers then read the
-/// fields themselves, so every wrong type gets a message naming its field.
+/// a non-JSON content type (415), malformed JSON, a key given twice, a string that is not valid
+/// UTF-8 or holds an unpaired surrogate, nesting deeper than 64, or a non-object (400). Handlers
+/// then read the fields themselves, so every wrong type gets a message naming its field.
 /// </summary>
 public static class JsonBody
 {
@@ -56,10 +57,15 @@ public static class JsonBody
 
         try
         {
-            using var document = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 64 });
+            using var document = JsonDocument.Parse(buffer.WrittenMemory, Options);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return (default, Problems.BadRequest("The request body must be a JSON object."));
+            }
+
+            if (!HasValidText(document.RootElement))
+            {
+                return (default, Problems.BadRequest("The request body has a string that is not valid UTF-8, holds an unpaired surrogate (\\ud800-\\udfff) or a NUL character (\\u0000)."));
             }
 
             return (document.RootElement.Clone(), null);
@@ -67,6 +73,56 @@ public static class JsonBody
         catch (JsonException exception)
         {
             return (default, Problems.BadRequest($"The request body is not valid JSON: {exception.Message}"));
+        }
+    }
+
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64, AllowDuplicateProperties = false };
+
+    /// <summary>
+    /// Whether every string and key can be read as text and stored: the parser checks the syntax
+    /// only, and a bad byte or a lone surrogate escape would otherwise surface later, as an
+    /// exception; a NUL character cannot be stored in PostgreSQL.
+    /// </summary>
+    private static bool HasValidText(JsonElement element)
+    {
+        try
+        {
+            return Walk(element);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static bool Walk(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    return !element.GetString()!.Contains('\0');
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        if (property.Name.Contains('\0') || !Walk(property.Value))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (!Walk(item))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                default:
+                    return true;
+            }
         }
     }
 

@@ -141,7 +141,13 @@ public sealed class JsonFields(JsonElement body)
         return id;
     }
 
-    /// <summary>An ISO 8601 time, converted to UTC; null when absent or JSON null.</summary>
+    /// <summary>
+    /// How far ahead a time may be (about 100 years): "never" is no expiry at all, and a bound keeps
+    /// every stored time far from the ends of the calendar (9999-12-31 overflows what reminders add to it).
+    /// </summary>
+    public static readonly TimeSpan LatestAhead = TimeSpan.FromDays(365 * 100);
+
+    /// <summary>An ISO 8601 time from 1970 to <see cref="LatestAhead"/> from now, converted to UTC; null when absent or JSON null.</summary>
     public DateTime? Timestamp(string name)
     {
         var text = String(name, maxLength: 64, allowNull: true);
@@ -153,6 +159,12 @@ public sealed class JsonFields(JsonElement body)
         if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
         {
             Error(name, "Must be an ISO 8601 date and time, like 2026-01-31T12:00:00Z.");
+            return null;
+        }
+
+        if (time.UtcDateTime < DateTime.UnixEpoch || time.UtcDateTime > DateTime.UtcNow + LatestAhead)
+        {
+            Error(name, $"Must be between 1970-01-01T00:00:00Z and {LatestAhead.Days / 365} years from now.");
             return null;
         }
 

@@ -10,6 +10,9 @@ public static class Paging
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
+    /// <summary>The largest offset (2^53 - 1, exact in JSON too): past it no list has rows, and offset + limit never overflows.</summary>
+    public const long MaxOffset = 9_007_199_254_740_991;
+
     public static (PageRequest Page, IResult? Problem) Read(HttpRequest request)
     {
         var limit = DefaultLimit;
@@ -25,9 +28,9 @@ public static class Paging
         }
 
         if (request.Query.TryGetValue("offset", out var offsetText)
-            && !long.TryParse(offsetText, NumberStyles.None, CultureInfo.InvariantCulture, out offset))
+            && (!long.TryParse(offsetText, NumberStyles.None, CultureInfo.InvariantCulture, out offset) || offset > MaxOffset))
         {
-            return (default, Problems.Field("offset", "Must be a non-negative integer."));
+            return (default, Problems.Field("offset", $"Must be an integer from 0 to {MaxOffset}."));
         }
 
         return (new PageRequest(limit, offset), null);

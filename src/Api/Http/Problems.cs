@@ -27,6 +27,12 @@ public static class Problems
     public static IResult TooLarge(long limit) =>
         TypedResults.Problem($"The request body is larger than {limit} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large");
 
+    public static IResult RangeNotSatisfiable(long size) =>
+        TypedResults.Problem($"The range is outside the file's {size} bytes.", statusCode: StatusCodes.Status416RangeNotSatisfiable, title: "Range not satisfiable");
+
+    public static IResult TooManyRequests(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests");
+
     public static IResult UnsupportedMediaType() =>
         TypedResults.Problem("Send the body as application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
 }

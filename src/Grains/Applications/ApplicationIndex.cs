@@ -6,6 +6,13 @@ namespace Embever.Actors.Applications;
 
 public sealed class ApplicationIndex(Database database) : IndexTable<ApplicationView>(database, "applications")
 {
+    /// <summary>
+    /// Deletes the application's row unless devices are linked to it; answers how many are (0:
+    /// deleted). One decision against devices being linked to it at the same time.
+    /// </summary>
+    public Task<long> DeleteUnlessLinkedAsync(Guid id) =>
+        Database.DeleteUnlessReferencedAsync("applications", id.ToString(), "SELECT count(*) FROM devices WHERE application_id = @id");
+
     public Task UpsertAsync(ApplicationView view) => Database.ExecuteAsync(
         """
         INSERT INTO applications (id, organisation_id, created_at, body) VALUES (@id, @organisation_id, @created_at, @body)

@@ -92,13 +92,21 @@ public sealed partial class DeploymentGrain(
         var view = new DeploymentView(Id, draft.OrganisationId, firmware.Id, members.Select(m => m.Device).ToList(), [], [], [], false, false, now);
         var changes = new ChangeSet().AddActions(answers.Select(a => a.Action).OfType<DeviceAction>(), now);
         DeploymentIndex.Upsert(changes.Statements, view);
+
+        // The firmware must still exist: its delete checks for deployments under the same lock.
+        changes.Guards.Add(new RowGuard("firmwares", firmware.Id, "The firmware was deleted."));
         try
         {
             await database.CommitAsync(changes);
         }
-        catch
+        catch (Exception exception)
         {
             await ReleaseAsync(members);
+            if (exception is MissingRowException)
+            {
+                return new DeploymentResult(null, [], FirmwareGone: true);
+            }
+
             throw;
         }
 

@@ -19,9 +19,9 @@ public sealed record DeploymentView(
 [GenerateSerializer, Immutable, Alias("Embever.Actors.DeploymentDraft")]
 public sealed record DeploymentDraft(Guid OrganisationId, FirmwareView Firmware, IReadOnlyList<string> Devices);
 
-/// <summary>The deployment, or the devices that refused it (an unfinished update, or gone).</summary>
+/// <summary>The deployment, or the devices that refused it (an unfinished update, or gone), or that the firmware was deleted meanwhile.</summary>
 [GenerateSerializer, Immutable, Alias("Embever.Actors.DeploymentResult")]
-public sealed record DeploymentResult(DeploymentView? Deployment, IReadOnlyList<string> Refused);
+public sealed record DeploymentResult(DeploymentView? Deployment, IReadOnlyList<string> Refused, bool FirmwareGone = false);
 
 /// <summary>What a device grain needs to start its part of a deployment.</summary>
 [GenerateSerializer, Immutable, Alias("Embever.Actors.UpdateStart")]

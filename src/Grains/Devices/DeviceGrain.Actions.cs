@@ -71,6 +71,7 @@ public sealed partial class DeviceGrain
     {
         if (record is not { View: var view } || !keys.Hasher.Matches(password, record.PasswordHash))
         {
+            LeaveIfUnknown();
             return null;
         }
 
@@ -116,6 +117,7 @@ public sealed partial class DeviceGrain
     {
         if (record is null || !keys.Hasher.Matches(password, record.PasswordHash))
         {
+            LeaveIfUnknown();
             return DownloadPermission.Unauthorized;
         }
 

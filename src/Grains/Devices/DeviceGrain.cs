@@ -16,6 +16,7 @@ namespace Embever.Actors.Devices;
 public sealed partial class DeviceGrain(
     DeviceRows rows,
     DeviceIndex index,
+    DeviceDirectory directory,
     ActionIndex actionIndex,
     IdBlockAllocator ids,
     PlatformKeys keys,
@@ -78,6 +79,7 @@ public sealed partial class DeviceGrain(
             draft.PasswordHash);
         var changes = new Storage.Commit.ChangeSet();
         changes.NewDevices.Add(created);
+        GuardApplication(changes, draft.ApplicationId);
         record = created;
         lastSeenStoredAt = default;
         try
@@ -87,6 +89,10 @@ public sealed partial class DeviceGrain(
         catch (Exception exception) when (Database.IsUniqueViolation(exception))
         {
             return DeviceWriteResult.Failed(await index.ExistsAsync(Id) ? DeviceWriteError.IdTaken : DeviceWriteError.NameTaken);
+        }
+        catch (Storage.Commit.MissingRowException)
+        {
+            return DeviceWriteResult.Failed(DeviceWriteError.ApplicationGone);
         }
 
         return new DeviceWriteResult(created.View, DeviceWriteError.None);
@@ -109,6 +115,11 @@ public sealed partial class DeviceGrain(
         record = record with { View = updated };
         var changes = new Storage.Commit.ChangeSet();
         changes.ChangedDevices.Add(record);
+        if (updated.ApplicationId != current.ApplicationId)
+        {
+            GuardApplication(changes, updated.ApplicationId);
+        }
+
         try
         {
             await CommitAsync(changes);
@@ -116,6 +127,10 @@ public sealed partial class DeviceGrain(
         catch (Exception exception) when (Database.IsUniqueViolation(exception))
         {
             return DeviceWriteResult.Failed(DeviceWriteError.NameTaken);
+        }
+        catch (Storage.Commit.MissingRowException)
+        {
+            return DeviceWriteResult.Failed(DeviceWriteError.ApplicationGone);
         }
 
         return new DeviceWriteResult(updated, DeviceWriteError.None);
@@ -133,9 +148,28 @@ public sealed partial class DeviceGrain(
         await CommitAsync(Buffer.CancelAll(Now()), [], changes);
         record = null;
         reservation = null;
+        directory.Forget(view.Id);
         await ArmExpiryAsync();
         DeactivateOnIdle();
         return true;
+    }
+
+    /// <summary>Linking to an application: the link commits only if the application still exists (its delete checks for links under the same lock).</summary>
+    private static void GuardApplication(Storage.Commit.ChangeSet changes, Guid? applicationId)
+    {
+        if (applicationId is { } application)
+        {
+            changes.Guards.Add(new Storage.Commit.RowGuard("applications", application.ToString(), "The application was deleted."));
+        }
+    }
+
+    /// <summary>A grain without a device (asked by a caller with a made-up or deleted id) does not stay in memory.</summary>
+    private void LeaveIfUnknown()
+    {
+        if (record is null)
+        {
+            DeactivateOnIdle();
+        }
     }
 
     private DateTime Now() => Timestamps.Truncate(time.GetUtcNow().UtcDateTime);

@@ -44,6 +44,9 @@ public enum DeviceWriteError
     NotFound,
     NameTaken,
     IdTaken,
+
+    /// <summary>The application to link to was deleted meanwhile.</summary>
+    ApplicationGone,
 }
 
 [GenerateSerializer, Immutable, Alias("Embever.Actors.DeviceWriteResult")]

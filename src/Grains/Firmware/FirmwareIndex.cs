@@ -12,9 +12,7 @@ public sealed class FirmwareIndex(Database database) : IndexTable<FirmwareView>(
         p => p.Add("id", view.Id).Add("organisation", view.OrganisationId.ToString())
             .Add("created", Timestamps.ToMicroseconds(view.CreatedAt)).Add("body", Serialize(view)));
 
-    /// <summary>Whether an unfinished deployment rolls this firmware out.</summary>
-    public async Task<bool> InUseAsync(string id) =>
-        await Database.ScalarAsync<long>(
-            "SELECT count(*) FROM deployments WHERE firmware_id = @id AND finished = @finished",
-            p => p.Add("id", id).Add("finished", false)) > 0;
+    /// <summary>Deletes the firmware unless an unfinished deployment rolls it out (false then), in one decision against deployments being created.</summary>
+    public async Task<bool> DeleteUnlessDeployingAsync(string id) =>
+        await Database.DeleteUnlessReferencedAsync("firmwares", id, "SELECT count(*) FROM deployments WHERE firmware_id = @id AND finished = FALSE") == 0;
 }

@@ -22,7 +22,10 @@ public sealed class Database
         ConnectionString = connectionString;
         dataSource = kind == StoreKind.Sqlite ? new SqliteDataSource(connectionString) : NpgsqlDataSource.Create(connectionString);
         GroupCommit = new GroupCommit(this, commit ?? new CommitOptions());
+        checkpointer = kind == StoreKind.Sqlite ? new WalCheckpointer(this) : null;
     }
+
+    private readonly WalCheckpointer? checkpointer;
 
     /// <summary>Where every change of durable state is committed: one per silo.</summary>
     public GroupCommit GroupCommit { get; }
@@ -37,11 +40,43 @@ public sealed class Database
     /// <summary>Where every connection comes from, ours and the Orleans providers' alike.</summary>
     public DbDataSource DataSource => dataSource;
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
-        await dataSource.OpenConnectionAsync(cancellationToken);
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        checkpointer?.Start();
+        return await dataSource.OpenConnectionAsync(cancellationToken);
+    }
 
     /// <summary>Commits a change set in one transaction (merged with others waiting); returns once it is committed.</summary>
     public Task CommitAsync(ChangeSet changes) => GroupCommit.CommitAsync(changes);
+
+    /// <summary>
+    /// Deletes a row unless something still refers to it (<paramref name="referencesSql"/> counts
+    /// the references, with <c>@id</c>), as one decision: the row is locked first, so a change set
+    /// that guards it (<see cref="ChangeSet.Guards"/>) either committed before (and is counted) or
+    /// waits and then finds the row gone. Returns the references found (0: deleted).
+    /// </summary>
+    public async Task<long> DeleteUnlessReferencedAsync(string table, object id, string referencesSql)
+    {
+        await using var connection = await OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (Kind == StoreKind.PostgreSql)
+        {
+            // SQLite's transaction holds the database's one write lock already.
+            await using var lockRow = Prepare(connection, $"SELECT id FROM {table} WHERE id = @id FOR UPDATE", p => p.Add("id", id), transaction);
+            await lockRow.ExecuteNonQueryAsync();
+        }
+
+        await using var count = Prepare(connection, referencesSql, p => p.Add("id", id), transaction);
+        var references = Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        if (references == 0)
+        {
+            await using var delete = Prepare(connection, $"DELETE FROM {table} WHERE id = @id", p => p.Add("id", id), transaction);
+            await delete.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+        return references;
+    }
 
     public async Task<int> ExecuteAsync(string sql, Action<SqlParameters>? bind = null, CancellationToken cancellationToken = default)
     {

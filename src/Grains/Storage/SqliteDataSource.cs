@@ -8,7 +8,8 @@ namespace Embever.Actors.Storage;
 /// (short back-off) instead of Microsoft.Data.Sqlite's 150 ms sleeps when a writer waits for
 /// another, and <c>synchronous=NORMAL</c>, which in WAL mode keeps every commit across a
 /// process crash (a silo stop loses nothing) and skips the fsync per commit; only an operating
-/// system crash or power loss can take the last commits with it. Both the Orleans providers
+/// system crash or power loss can take the last commits with it. No connection checkpoints the
+/// write-ahead log on its own: <see cref="WalCheckpointer"/> does, off the commit path. Both the Orleans providers
 /// (through their <c>DataSource</c> option) and our own code open connections here.
 /// </summary>
 public sealed class SqliteDataSource(string connectionString, bool fullSync = false) : DbDataSource
@@ -24,7 +25,7 @@ public sealed class SqliteDataSource(string connectionString, bool fullSync = fa
             // On every open: Microsoft.Data.Sqlite resets the busy timeout when it hands out a pooled connection.
             base.Open();
             using var pragmas = CreateCommand();
-            pragmas.CommandText = $"PRAGMA busy_timeout = 30000; PRAGMA synchronous = {(fullSync ? "FULL" : "NORMAL")}; PRAGMA cache_size = -32000;";
+            pragmas.CommandText = $"PRAGMA busy_timeout = 30000; PRAGMA synchronous = {(fullSync ? "FULL" : "NORMAL")}; PRAGMA cache_size = -32000; PRAGMA wal_autocheckpoint = 0;";
             pragmas.ExecuteNonQuery();
         }
 

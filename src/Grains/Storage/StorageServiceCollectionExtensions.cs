@@ -31,6 +31,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<TokenIndex>();
         services.AddSingleton<DeviceIndex>();
         services.AddSingleton<DeviceRows>();
+        services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<ActionIndex>();
         services.AddSingleton<EventIndex>();
         services.AddSingleton<FirmwareIndex>();

@@ -1,53 +1,72 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 
 namespace Embever.Actors.Webhooks;
 
 /// <summary>
-/// Keeps webhooks from reaching into the platform's own network (SSRF): unless allowed, only
-/// public addresses are connected to. The check is on the address actually connected, after DNS,
-/// so a name that resolves to a private address is refused as well.
+/// Keeps webhooks from reaching into the platform's own network (SSRF). The check is on the
+/// addresses a target's name resolves to, right before connecting, so a name that resolves to an
+/// internal address is refused as well. Public addresses are always allowed; this host (loopback
+/// and its own addresses) only with <see cref="WebhookOptions.AllowLoopback"/>; internal ranges
+/// (<see cref="AddressRanges"/>) only with <see cref="WebhookOptions.AllowPrivateNetworks"/>;
+/// addresses that can never be connected to never — and such a refusal is final, not retried.
 /// </summary>
 public static class NetworkGuard
 {
-    public static bool IsPublic(IPAddress address)
+    private static readonly TimeSpan OwnAddressesAge = TimeSpan.FromMinutes(1);
+    private static (DateTime At, IReadOnlySet<IPAddress> Addresses) own = (DateTime.MinValue, new HashSet<IPAddress>());
+
+    public static bool IsPublic(IPAddress address) => AddressRanges.KindOf(address) == AddressKind.Public;
+
+    public static bool MayConnect(AddressKind kind, WebhookOptions options) => kind switch
     {
-        if (address.IsIPv4MappedToIPv6)
+        AddressKind.Public => true,
+        AddressKind.Loopback => options.AllowLoopback || options.AllowPrivateNetworks,
+        AddressKind.Internal => options.AllowPrivateNetworks,
+        _ => false,
+    };
+
+    /// <summary>The host's own interface addresses, refreshed every minute.</summary>
+    public static IReadOnlySet<IPAddress> OwnAddresses()
+    {
+        var (at, addresses) = own;
+        if (DateTime.UtcNow - at < OwnAddressesAge)
         {
-            address = address.MapToIPv4();
+            return addresses;
         }
 
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
+        try
         {
-            return false;
+            addresses = NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+                .Select(u => u.Address)
+                .ToHashSet();
+        }
+        catch (NetworkInformationException)
+        {
+            // Keep the last known set.
         }
 
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            var bytes = address.GetAddressBytes();
-            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || (bytes[0] & 0xFE) == 0xFC);
-        }
-
-        var b = address.GetAddressBytes();
-        return !(b[0] == 0 || b[0] == 10 || b[0] == 127 || b[0] >= 224
-            || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)
-            || (b[0] == 169 && b[1] == 254)
-            || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-            || (b[0] == 192 && b[1] == 168)
-            || (b[0] == 192 && b[1] == 0 && b[2] == 0)
-            || (b[0] == 198 && (b[1] == 18 || b[1] == 19)));
+        own = (DateTime.UtcNow, addresses);
+        return addresses;
     }
 
     /// <summary>A connect callback that resolves the host and connects only to allowed addresses.</summary>
-    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> Connect(bool allowPrivateNetworks) =>
+    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> Connect(WebhookOptions options) =>
         async (context, cancellationToken) =>
         {
-            var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
-            var allowed = allowPrivateNetworks ? addresses : addresses.Where(IsPublic).ToArray();
+            // An address literal is judged as it is (DNS refuses to "resolve" 0.0.0.0 or ::, which must fail for good, not be retried).
+            var addresses = IPAddress.TryParse(context.DnsEndPoint.Host.Trim('[', ']'), out var literal)
+                ? [literal]
+                : await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
+            var ownAddresses = OwnAddresses();
+            var allowed = addresses.Where(a => MayConnect(AddressRanges.KindOf(a, ownAddresses), options)).ToArray();
             if (allowed.Length == 0)
             {
                 throw new WebhookTargetRefusedException(
-                    $"'{context.DnsEndPoint.Host}' resolves only to loopback, link-local or private addresses, which webhooks may not reach.");
+                    $"'{context.DnsEndPoint.Host}' resolves only to addresses webhooks may not reach (this host, private, link-local or reserved networks): " +
+                    string.Join(", ", addresses.Select(a => $"{a} is {AddressRanges.KindOf(a, ownAddresses).ToString().ToLowerInvariant()}")) + ".");
             }
 
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -3,7 +3,10 @@ namespace Embever.Actors.Webhooks;
 /// <summary>The <c>Embever:Webhooks</c> configuration section.</summary>
 public sealed class WebhookOptions
 {
-    /// <summary>Deliver to loopback, link-local and private addresses too (tests, a laptop); off in a cluster by default.</summary>
+    /// <summary>Deliver to this host (loopback, its own addresses): a receiver on the same laptop. On by default in the embedded default only.</summary>
+    public bool AllowLoopback { get; set; }
+
+    /// <summary>Deliver to private, shared, link-local (cloud metadata!) and other special-purpose networks too (tests, a closed network). Off by default.</summary>
     public bool AllowPrivateNetworks { get; set; }
 
     /// <summary>One HTTP try; a receiver slower than this counts as failed.</summary>

@@ -18,7 +18,7 @@ public static class WebhookServiceCollectionExtensions
         client.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
-                ConnectCallback = NetworkGuard.Connect(options.AllowPrivateNetworks),
+                ConnectCallback = NetworkGuard.Connect(options),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 ConnectTimeout = options.AttemptTimeout,
             });

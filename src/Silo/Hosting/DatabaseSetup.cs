@@ -11,6 +11,8 @@ public static class DatabaseSetup
 {
     public static Database Create(EmbeverOptions options, IConfiguration configuration)
     {
+        var file = Path.Combine(options.FullDataDirectory, "embever.db");
+        DataDirectory.Secure(options.FullDataDirectory, options.StoreKind == StoreKind.Sqlite ? file : null);
         if (options.StoreKind == StoreKind.PostgreSql)
         {
             var connectionString = options.ConnectionString ?? configuration.GetConnectionString("Embever")
@@ -24,10 +26,9 @@ public static class DatabaseSetup
         ThreadPool.GetMinThreads(out var workers, out var completion);
         ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(completion, 64));
 
-        Directory.CreateDirectory(options.FullDataDirectory);
         var sqlite = new SqliteConnectionStringBuilder
         {
-            DataSource = Path.Combine(options.FullDataDirectory, "embever.db"),
+            DataSource = file,
             Pooling = true,
             DefaultTimeout = 30,
         };

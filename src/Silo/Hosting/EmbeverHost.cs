@@ -51,14 +51,14 @@ public static class EmbeverHost
     }
 
     /// <summary>
-    /// The embedded default may deliver webhooks to the local network (a laptop's receiver);
-    /// cluster mode may not, unless configured. Bodies link to where this silo serves HTTP.
+    /// The embedded default may deliver webhooks to this host (a laptop's receiver); cluster mode
+    /// may not, and neither reaches private or link-local networks, unless configured. Bodies link to where this silo serves HTTP.
     /// </summary>
     private static void ApplyWebhookDefaults(EmbeverOptions options, IConfiguration configuration)
     {
-        if (configuration["Embever:Webhooks:AllowPrivateNetworks"] is null)
+        if (configuration["Embever:Webhooks:AllowLoopback"] is null)
         {
-            options.Webhooks.AllowPrivateNetworks = options.StoreKind == Storage.StoreKind.Sqlite;
+            options.Webhooks.AllowLoopback = options.StoreKind == Storage.StoreKind.Sqlite;
         }
 
         if (configuration["Embever:Webhooks:PublicUrl"] is null && configuration["Urls"]?.Split(';')[0] is { Length: > 0 } url)

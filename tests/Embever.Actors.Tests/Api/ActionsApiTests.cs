@@ -6,6 +6,16 @@ namespace Embever.Actors.Tests.Api;
 public abstract class ActionsApiTests(PlatformFixture fixture)
 {
     [Fact]
+    public async Task A_key_given_twice_is_refused_and_changes_nothing()
+    {
+        var (_, session, _) = await fixture.NewOrganisationAsync();
+        var device = await session.CreateDeviceAsync("twice");
+        var action = (await session.CreateActionAsync(new { device = new { id = device["id"]!.GetValue<string>() }, type = "kept" }))["id"]!.GetValue<long>();
+        await ApiSession.Problem(await session.Send(HttpMethod.Patch, $"/v2/actions/{action}/", "{\"cancelled\": 12345, \"cancelled\": true}"), HttpStatusCode.BadRequest);
+        Assert.False((await session.GetActionAsync(action))["cancelled"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task A_created_action_shows_every_documented_field_and_both_device_id_and_name()
     {
         var (_, session, _) = await fixture.NewOrganisationAsync();

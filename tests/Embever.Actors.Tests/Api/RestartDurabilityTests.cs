@@ -49,6 +49,32 @@ public abstract class RestartDurabilityTests(StoreKind kind)
     }
 
     [Fact]
+    public async Task A_far_expiry_is_refused_and_one_a_century_ahead_keeps_its_device_working_across_a_restart()
+    {
+        var store = await StoreUnderTest.CreateAsync(kind);
+        var first = await PlatformInstance.StartAsync(store, PlatformFixture.FastArguments);
+        var session = await ApiSession.AuthenticateAsync(first, first.ReadTokenFile("org-token"));
+        var device = await DeviceSimulator.CreateAsync(first, session, "patient");
+
+        // .NET's DateTime.MaxValue, a natural "never": refused, and nothing is stored.
+        var refused = await ApiSession.Problem(
+            await session.Post("/v2/actions/", new { device = new { id = device.Id }, type = "never", expiry_date = "9999-12-31T23:59:59.9999999Z" }), HttpStatusCode.BadRequest);
+        Assert.NotNull(refused["errors"]!["expiry_date"]);
+        Assert.Empty((await ApiSession.Json(await session.Get($"/v2/actions/?device={device.Id}"), HttpStatusCode.OK)).AsArray());
+
+        var far = DateTime.UtcNow.AddYears(99);
+        var kept = (await session.CreateActionAsync(new { device = new { id = device.Id }, type = "someday", expiry_date = far.ToString("O") }))["id"]!.GetValue<long>();
+        await first.StopAsync();
+
+        await using var second = await PlatformInstance.StartAsync(store, PlatformFixture.FastArguments);
+        var after = await ApiSession.AuthenticateAsync(second, second.ReadTokenFile("org-token"));
+        var again = new DeviceSimulator(second, device.Id, device.Password);
+        Assert.Equal([kept], (await again.WakeAsync()).ActionIds);
+        Assert.False((await after.GetActionAsync(kept))["expired"]!.GetValue<bool>());
+        await ApiSession.Json(await after.Get($"/v2/devices/{device.Id}/"), HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task An_in_flight_action_and_a_pending_expiry_survive_a_stop_and_start()
     {
         const string fastReminders = "--Embever:MinimumReminderPeriod=00:00:01";

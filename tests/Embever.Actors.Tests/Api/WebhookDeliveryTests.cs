@@ -91,12 +91,33 @@ public abstract class WebhookDeliveryTests(StoreKind kind)
         await ApiSession.Problem(await session.Post("/v2/webhook-deliveries/987654/retry/", new { }), HttpStatusCode.NotFound);
     }
 
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/")]
+    [InlineData("http://10.0.0.1:9/")]
+    [InlineData("http://0.0.0.0:9/")]
+    [InlineData("http://[::]:9/")]
+    [InlineData("http://[64:ff9b::a00:1]:9/")]
+    public async Task The_embedded_default_refuses_internal_and_unusable_targets_at_once_rather_than_retrying_them(string url)
+    {
+        // The embedded default's own settings: this host allowed, nothing else internal.
+        var (platform, session, device) = await StartWithDeviceAsync(
+            await StoreUnderTest.CreateAsync(kind), url, "--Embever:Webhooks:AllowPrivateNetworks=false");
+        await using var _ = platform;
+        await device.WakeAsync(events: [new { type = "t" }]);
+
+        var failed = await WaitForDeliveryAsync(session, "failed");
+        Assert.True(failed["status"]!.GetValue<string>() == "failed", failed.ToJsonString());
+        Assert.Equal(1, failed["attempts"]!.GetValue<int>());
+        Assert.Null(failed["last_status_code"]);
+        Assert.Contains("may not reach", failed["last_error"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Loopback_and_private_targets_are_refused_unless_allowed()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         var (platform, session, device) = await StartWithDeviceAsync(
-            await StoreUnderTest.CreateAsync(kind), receiver.Url("internal"), "--Embever:Webhooks:AllowPrivateNetworks=false");
+            await StoreUnderTest.CreateAsync(kind), receiver.Url("internal"), "--Embever:Webhooks:AllowPrivateNetworks=false", "--Embever:Webhooks:AllowLoopback=false");
         await using var _ = platform;
         await device.WakeAsync(events: [new { type = "t" }]);
 

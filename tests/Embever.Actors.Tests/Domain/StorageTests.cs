@@ -130,8 +130,9 @@ public abstract class StorageTests(StoreKind kind)
         // A restarted allocator never hands out an id given before.
         var restarted = new IdBlockAllocator(database, blockSize: 10);
         Assert.True(await restarted.NextAsync("test") > ids.Max());
+        // 21 blocks used (10 each, and the restarted one's), plus at most one reserved ahead per allocator.
         var reserved = await database.ScalarAsync<long>("SELECT next_value FROM id_sequences WHERE name = 'test'");
-        Assert.Equal(1 + (21 * 10), reserved);
+        Assert.InRange(reserved, 1 + (21 * 10), 1 + (24 * 10));
     }
 
     [Fact]

@@ -13,15 +13,24 @@ public sealed class CrashableSilo : IAsyncDisposable
     private readonly int silo = FreePorts.Next();
     private readonly int gateway = FreePorts.Next();
 
-    private CrashableSilo(StoreUnderTest store) => this.store = store;
+    private readonly string[] extra;
+
+    private CrashableSilo(StoreUnderTest store, string[] extra)
+    {
+        this.store = store;
+        this.extra = extra;
+    }
 
     public SiloProcess Process { get; private set; } = null!;
 
     public Uri BaseAddress => Process.BaseAddress;
 
-    public static async Task<CrashableSilo> StartAsync(StoreKind kind)
+    public StoreUnderTest Store => store;
+
+    /// <summary>Starts a silo; <paramref name="extra"/> settings come last, so they win over the test defaults.</summary>
+    public static async Task<CrashableSilo> StartAsync(StoreKind kind, params string[] extra)
     {
-        var crashable = new CrashableSilo(await StoreUnderTest.CreateAsync(kind));
+        var crashable = new CrashableSilo(await StoreUnderTest.CreateAsync(kind), extra);
         await crashable.RestartAsync();
         return crashable;
     }
@@ -46,6 +55,7 @@ public sealed class CrashableSilo : IAsyncDisposable
             "--Embever:AdvertisedAddress=127.0.0.1",
             "--Embever:FailureDetectionTime=00:00:03",
             .. PlatformFixture.FastArguments,
+            .. extra,
         ]);
         await Process.WaitReadyAsync();
     }

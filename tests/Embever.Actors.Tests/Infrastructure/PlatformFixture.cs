@@ -13,10 +13,15 @@ public abstract class PlatformFixture(StoreKind kind) : IAsyncLifetime
 
     /// <summary>
     /// Reminders every second and webhook retries within seconds, so that expiry and delivery
-    /// are testable quickly; webhooks may reach the loopback receivers of the tests.
+    /// are testable quickly; webhooks may reach the loopback receivers of the tests; rate limits
+    /// out of the way of tests that drive a device or authenticate in a loop (their own tests set them).
     /// </summary>
     public static readonly string[] FastArguments =
     [
+        "--Embever:Auth:AuthenticateBurst=1000000",
+        "--Embever:Auth:AuthenticatePerSecond=1000000",
+        "--Embever:Gateway:DeviceBurst=1000000",
+        "--Embever:Gateway:DevicePerSecond=1000000",
         "--Embever:MinimumReminderPeriod=00:00:01",
         "--Embever:Webhooks:AllowPrivateNetworks=true",
         "--Embever:Webhooks:RetryBaseDelay=00:00:00.500",

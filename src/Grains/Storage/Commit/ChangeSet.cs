@@ -14,6 +14,13 @@ namespace Embever.Actors.Storage.Commit;
 /// </summary>
 public sealed class ChangeSet
 {
+    /// <summary>
+    /// Rows that must still exist when the change commits (the application a device is linked
+    /// to, the firmware a deployment rolls out); each is locked first, so a delete that checks
+    /// for references under the same lock either sees this change or makes it fail.
+    /// </summary>
+    public List<RowGuard> Guards { get; } = [];
+
     /// <summary>Devices to create; a taken id or name fails the change set (a unique violation).</summary>
     public List<DeviceRecord> NewDevices { get; } = [];
 
@@ -37,7 +44,7 @@ public sealed class ChangeSet
     public SqlBatch Statements { get; init; } = new();
 
     public bool IsEmpty =>
-        NewDevices.Count == 0 && ChangedDevices.Count == 0 && DeletedDevices.Count == 0 && Actions.Count == 0 && Updates.Count == 0
+        Guards.Count == 0 && NewDevices.Count == 0 && ChangedDevices.Count == 0 && DeletedDevices.Count == 0 && Actions.Count == 0 && Updates.Count == 0
         && Events.Count == 0 && Deliveries.Count == 0 && Statements.IsEmpty;
 
     /// <summary>The rows an action change writes: the action, and for a <c>_fota</c> its update.</summary>
@@ -58,3 +65,12 @@ public sealed class ChangeSet
 
 /// <summary>A webhook delivery as the outbox stores it when it fires.</summary>
 public sealed record OutboxEntry(PlannedDelivery Delivery, TimeSpan Horizon);
+
+/// <summary>A row a change set needs: <c>Id</c> in <c>Table</c> (applications, firmwares).</summary>
+public sealed record RowGuard(string Table, string Id, string Missing);
+
+/// <summary>A row a change set needed was gone: nothing of the change set was written.</summary>
+public sealed class MissingRowException(RowGuard guard) : Exception(guard.Missing)
+{
+    public RowGuard Guard => guard;
+}

@@ -3,7 +3,8 @@ using System.Data.Common;
 namespace Embever.Actors.Storage.Commit;
 
 /// <summary>
-/// Writes change sets inside one transaction, table by table in one fixed order (devices created,
+/// Writes change sets inside one transaction: first the guarded rows are locked, then table by
+/// table in one fixed order (devices created,
 /// devices changed, actions, updates, events, deliveries, devices deleted, then each change
 /// set's own statements), the same for every kind of change and on both stores.
 /// </summary>
@@ -13,6 +14,11 @@ public abstract class ChangeWriter
 
     public async Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<ChangeSet> changes, CancellationToken cancellationToken)
     {
+        foreach (var guard in changes.SelectMany(c => c.Guards))
+        {
+            await LockAsync(connection, transaction, guard, cancellationToken);
+        }
+
         var statements = Begin(connection, transaction);
         statements.Rows(ChangeTables.NewDevices, Gather(changes, c => c.NewDevices));
         statements.Rows(ChangeTables.ChangedDevices, Gather(changes, c => c.ChangedDevices));
@@ -30,6 +36,16 @@ public abstract class ChangeWriter
     }
 
     protected abstract Statements Begin(DbConnection connection, DbTransaction transaction);
+
+    /// <summary>Locks a guarded row (an update that changes nothing); fails the transaction when it is gone.</summary>
+    private static async Task LockAsync(DbConnection connection, DbTransaction transaction, RowGuard guard, CancellationToken cancellationToken)
+    {
+        await using var command = Database.Prepare(connection, $"UPDATE {guard.Table} SET id = id WHERE id = @id", p => p.Add("id", guard.Id), transaction);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            throw new MissingRowException(guard);
+        }
+    }
 
     private static IReadOnlyList<T> Gather<T>(IReadOnlyList<ChangeSet> changes, Func<ChangeSet, List<T>> rows)
     {
