@@ -9,7 +9,8 @@ dotnet build -c Release -v q Embever.Actors.sln >/dev/null
 data=$(mktemp -d)
 silo() {
     dotnet src/Silo/bin/Release/net10.0/Embever.Actors.Silo.dll --Embever:DataDirectory="$data" \
-        --Embever:GrainCollectionAge=00:01:00 --Logging:LogLevel:Default=Warning >"$data/silo.log" 2>&1 &
+        --Embever:GrainCollectionAge=00:01:00 --Logging:LogLevel:Default=Warning \
+        --Embever:Gateway:DeviceBurst=1000000 --Embever:Gateway:DevicePerSecond=1000000 >"$data/silo.log" 2>&1 &
     echo $! >"$data/silo.pid"
     for _ in $(seq 1 60); do curl -sf http://localhost:5000/ready >/dev/null && return; sleep 1; done
     echo "silo did not start" >&2; exit 1

@@ -23,7 +23,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-args=(--Embever:DataDirectory="$work/data" --Logging:LogLevel:Default=Warning)
+# The benchmark's devices wake thousands of times more often than real ones: lift their rate limit.
+args=(--Embever:DataDirectory="$work/data" --Logging:LogLevel:Default=Warning
+      --Embever:Gateway:DeviceBurst=1000000 --Embever:Gateway:DevicePerSecond=1000000)
 if [ "$store" = postgresql ]; then
     pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
     mkdir "$work/pg" && chown postgres "$work/pg"

@@ -226,7 +226,10 @@ public abstract class GatewayTests(PlatformFixture fixture)
         var whole = await device.DownloadAsync(fileId);
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
         Assert.Equal(content, await whole.Content.ReadAsByteArrayAsync());
-        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, (await device.DownloadAsync(fileId, 800_000)).StatusCode);
+        var outside = await device.DownloadAsync(fileId, 800_000);
+        var problem = await ApiSession.Problem(outside, HttpStatusCode.RequestedRangeNotSatisfiable);
+        Assert.Contains("bytes", problem["detail"]!.GetValue<string>());
+        Assert.StartsWith("bytes */", outside.Content.Headers.ContentRange?.ToString() ?? outside.Headers.GetValues("Content-Range").Single());
 
         await device.WakeAsync(fileTransfers: [new { action = Id(action), status = "complete" }], responses: [new { action = Id(action), result = new { ok = true } }]);
         var stored = await session.GetActionAsync(Id(action));

@@ -8,8 +8,13 @@ namespace Embever.Actors.Tests.Grains;
 [Collection(GrainClusterCollection.Name)]
 public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
 {
-    private static FirmwareView Firmware(Guid organisation) =>
-        new("Fw000001", organisation, "1.0", "fw", "APP", "", null, "File0001", 4, new string('a', 64), DateTime.UtcNow);
+    private async Task<FirmwareView> FirmwareAsync(Guid organisation)
+    {
+        // A firmware row, as an upload makes: a deployment commits only while its firmware exists.
+        var firmware = new FirmwareView($"F{Guid.NewGuid():N}"[..8], organisation, "1.0", "fw", "APP", "", null, "File0001", 4, new string('a', 64), DateTime.UtcNow);
+        await new FirmwareIndex(fixture.Database).InsertAsync(firmware);
+        return firmware;
+    }
 
     private async Task<string> NewDeviceAsync(Guid organisation)
     {
@@ -26,17 +31,17 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
         var organisation = Guid.NewGuid();
         var free = await NewDeviceAsync(organisation);
         var busy = await NewDeviceAsync(organisation);
-        var first = await fixture.Grains.GetGrain<IDeploymentGrain>(NextId()).Create(new DeploymentDraft(organisation, Firmware(organisation), [busy]));
+        var first = await fixture.Grains.GetGrain<IDeploymentGrain>(NextId()).Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [busy]));
         Assert.NotNull(first.Deployment);
 
         var secondId = NextId();
-        var second = await fixture.Grains.GetGrain<IDeploymentGrain>(secondId).Create(new DeploymentDraft(organisation, Firmware(organisation), [free, busy]));
+        var second = await fixture.Grains.GetGrain<IDeploymentGrain>(secondId).Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [free, busy]));
         Assert.Null(second.Deployment);
         Assert.Equal([busy], second.Refused);
         Assert.Null(await fixture.Grains.GetGrain<IDeploymentGrain>(secondId).Get());
 
         // The free device's _fota action was withdrawn without a trace, so it can take a new one.
-        var third = await fixture.Grains.GetGrain<IDeploymentGrain>(NextId()).Create(new DeploymentDraft(organisation, Firmware(organisation), [free]));
+        var third = await fixture.Grains.GetGrain<IDeploymentGrain>(NextId()).Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [free]));
         Assert.NotNull(third.Deployment);
         var rows = await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM actions WHERE device_id = @d", p => p.Add("d", free));
         Assert.Equal(1, rows);
@@ -50,7 +55,7 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
         var device = fixture.Grains.GetGrain<IDeviceGrain>(id);
         await device.Create(new DeviceDraft(organisation, null, id, false, [], await fixture.HashAsSiloAsync("pw")));
         var deployment = fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
-        await deployment.Create(new DeploymentDraft(organisation, Firmware(organisation), [id]));
+        await deployment.Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [id]));
 
         var sent = await device.Exchange("pw", new DeviceExchange([], ActionReports.None));
         var fota = Assert.Single(sent!.Actions);
@@ -69,7 +74,7 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
         var organisation = Guid.NewGuid();
         var device = await NewDeviceAsync(organisation);
         var deployment = fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
-        await deployment.Create(new DeploymentDraft(organisation, Firmware(organisation), [device]));
+        await deployment.Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [device]));
         await fixture.Grains.GetGrain<IDeviceGrain>(device).Delete();
         Assert.Contains(device, (await Eventually(deployment, v => v.Failed.Count == 1)).Failed);
     }
