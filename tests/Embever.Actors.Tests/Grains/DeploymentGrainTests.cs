@@ -79,6 +79,28 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
         Assert.Contains(device, (await Eventually(deployment, v => v.Failed.Count == 1)).Failed);
     }
 
+    [Fact]
+    public async Task A_device_whose_deployment_committed_but_never_confirmed_takes_its_update_from_its_rows()
+    {
+        var organisation = Guid.NewGuid();
+        var id = $"c{Guid.NewGuid():N}"[..10];
+        var device = fixture.Grains.GetGrain<IDeviceGrain>(id);
+        await device.Create(new DeviceDraft(organisation, null, id, false, [], await fixture.HashAsSiloAsync("pw")));
+        var start = new UpdateStart(NextId(), NextId(), NextId(), "{}", "File0001");
+        var reservation = await device.ReserveUpdate(start);
+        Assert.Equal(UpdateStartResult.Started, reservation.Result);
+
+        // Reserved, not committed: nothing to send, and no other deployment may have the device.
+        Assert.Empty((await device.Exchange("pw", new DeviceExchange([], ActionReports.None)))!.Actions);
+        Assert.Equal(UpdateStartResult.Busy, (await device.ReserveUpdate(start with { UpdateId = NextId(), ActionId = NextId() })).Result);
+
+        // The deployment commits, and its silo dies before it confirms: the device finds the action in its rows.
+        await fixture.Database.CommitAsync(new Storage.Commit.ChangeSet().AddActions([reservation.Action!], DateTime.UtcNow));
+        var sent = await device.Exchange("pw", new DeviceExchange([], ActionReports.None));
+        Assert.Equal([start.ActionId], sent!.Actions.Select(a => a.Id));
+        Assert.Equal(UpdateStartResult.Busy, (await device.ReserveUpdate(start with { UpdateId = NextId(), ActionId = NextId() })).Result);
+    }
+
     private static async Task<DeploymentView> Eventually(IDeploymentGrain deployment, Func<DeploymentView, bool> done)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
