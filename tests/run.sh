@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README gives it and as CI runs it. It installs what the tests
 # need first (PostgreSQL server binaries: the tests start throwaway servers of their own),
-# then runs every test project and ends with one line: "N passed, N failed, N skipped".
+# then runs every test project, printing each test as it finishes, keeps the results in
+# TestResults/, and ends with one line: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,10 +14,12 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 fi
 
-results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+# Results stay where dotnet test says they are: TestResults/<time>/ (ignored by git).
+results="TestResults/$(date -u +%Y%m%d-%H%M%S)"
+mkdir -p "$results"
 set +e
-dotnet test Embever.Actors.sln --logger "trx" --results-directory "$results" "$@"
+# One line per finished test, so a long run shows its progress.
+dotnet test Embever.Actors.sln --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 set -e
 

@@ -8,18 +8,20 @@ public static class EmbeverHost
     public static IHost Build(string[] args, Action<IHostApplicationBuilder>? customize = null)
     {
         // No file watching for configuration changes: the watcher sees every write the data
-        // directory gets (SQLite's WAL) and cost a tenth of the CPU in a wake storm.
+        // directory gets (SQLite's WAL) and cost a tenth of the CPU in a wake storm. The content
+        // root is where the silo's files are (its appsettings.json), wherever the command is run
+        // from; the data directory stays relative to the working directory.
         args = ["--hostBuilder:reloadConfigOnChange=false", .. args];
         if (!HttpEnabled(args))
         {
-            var grainsOnly = Host.CreateApplicationBuilder(args);
+            var grainsOnly = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
             customize?.Invoke(grainsOnly);
             AddPlatform(grainsOnly);
             grainsOnly.Services.AddEmbeverCore(grainsOnly.Configuration);
             return grainsOnly.Build();
         }
 
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         customize?.Invoke(builder);
         AddPlatform(builder);
         builder.Services.AddEmbeverApi(builder.Configuration);
@@ -43,6 +45,7 @@ public static class EmbeverHost
     private static bool HttpEnabled(string[] args)
     {
         var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
             .AddCommandLine(args)
