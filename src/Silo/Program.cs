@@ -6,5 +6,21 @@ if (args.Contains(HealthProbe.Flag))
 }
 
 // One process: an Orleans silo and the HTTP front end (/v2 and the device gateway).
-await EmbeverHost.Build(args).RunAsync();
+var host = EmbeverHost.Build(args);
+if (PortConflict.Check(host.Services.GetRequiredService<EmbeverOptions>(), host.Services.GetRequiredService<IConfiguration>()) is { } taken)
+{
+    Console.Error.WriteLine(taken);
+    return 1;
+}
+
+try
+{
+    await host.RunAsync();
+}
+catch (Exception exception) when (PortConflict.FromException(exception) is { } refused)
+{
+    Console.Error.WriteLine(refused);
+    return 1;
+}
+
 return 0;

@@ -38,7 +38,9 @@ public static class EmbeverHost
         var database = DatabaseSetup.Create(options, builder.Configuration);
         builder.Services.AddSingleton(options);
         builder.UseOrleans(silo => silo.ConfigureEmbeverSilo(options, database));
-        builder.Services.AddHostedService<FirstStart>();
+        builder.Services.AddSingleton<FirstStart>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FirstStart>());
+        builder.Services.AddHostedService<StartupBanner>();
     }
 
     /// <summary><c>Embever:HttpEnabled</c>, read before choosing what kind of host to build.</summary>

@@ -42,6 +42,7 @@ public sealed partial class FirstStart(
             var operatorFile = WriteSecretFile("operator-token", operatorToken);
             var organisationFile = WriteSecretFile("org-token", organisationToken);
             LogCreated(organisationId, operatorFile, organisationFile);
+            CreatedFiles = [operatorFile, organisationFile];
         }
         catch
         {
@@ -75,7 +76,10 @@ public sealed partial class FirstStart(
         return path;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "First start: created the default organisation {OrganisationId}. Operator token: {OperatorFile}. Organisation token: {OrganisationFile}. Keep both files secret.")]
+    /// <summary>The token files this start created, for the banner; empty when the installation existed.</summary>
+    public IReadOnlyList<string> CreatedFiles { get; private set; } = [];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "First start: created the default organisation {OrganisationId}. Operator token: {OperatorFile}. Organisation token: {OrganisationFile}. Keep both files secret.")]
     private partial void LogCreated(Guid organisationId, string operatorFile, string organisationFile);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Installation already initialised; first-start tokens, if this silo made them, are in {DataDirectory}")]

@@ -36,6 +36,10 @@ public abstract class HealthAndReferenceTests(PlatformFixture fixture)
             Assert.Contains(expected, paths);
         }
 
+        var root = await new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Platform.BaseAddress }.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
+        Assert.Equal("/scalar/v1", root.Headers.Location?.ToString());
+
         var page = await http.GetAsync("/scalar/v1");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("text/html", page.Content.Headers.ContentType?.MediaType);

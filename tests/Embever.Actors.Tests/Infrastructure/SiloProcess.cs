@@ -29,6 +29,14 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>Waits for the process to end by itself and answers its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        await process.WaitForExitAsync(timeout.Token);
+        return process.ExitCode;
+    }
+
     public string RecentLog => string.Join('\n', log);
 
     public static SiloProcess Start(string name, int httpPort, IEnumerable<string> arguments)

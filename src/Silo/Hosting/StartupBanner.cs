@@ -1,0 +1,56 @@
+using System.Reflection;
+using Embever.Actors.Api.Root;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Embever.Actors.Silo.Hosting;
+
+/// <summary>
+/// Once the silo is ready, one short block says what runs and where: the version, the store,
+/// the URLs of the API and its reference, and the first-start token files when this start made them.
+/// </summary>
+public sealed partial class StartupBanner(
+    IHostApplicationLifetime lifetime,
+    IServiceProvider services,
+    EmbeverOptions options,
+    FirstStart firstStart,
+    ILogger<StartupBanner> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(Print);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void Print()
+    {
+        var version = typeof(StartupBanner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "dev";
+        var store = options.StoreKind == Storage.StoreKind.Sqlite
+            ? $"embedded default (SQLite, {Path.Combine(options.FullDataDirectory, "embever.db")})"
+            : "cluster mode (PostgreSQL)";
+        var lines = new List<string> { $"Embever Actors {version}, {store}" };
+        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses.Select(a => a.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://[::]", "://localhost", StringComparison.Ordinal).TrimEnd('/')))
+        {
+            lines.Add($"  API        {address}/v2/");
+            lines.Add($"  Reference  {address}{EntryPointApi.ReferencePath}");
+        }
+
+        if (addresses.Count == 0)
+        {
+            lines.Add("  HTTP       off (Embever:HttpEnabled=false): this silo hosts grains only");
+        }
+
+        if (firstStart.CreatedFiles.Count > 0)
+        {
+            lines.Add($"  Tokens     {string.Join(", ", firstStart.CreatedFiles)} (made by this first start; keep them secret)");
+        }
+
+        LogBanner(string.Join(Environment.NewLine, lines));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Banner}")]
+    private partial void LogBanner(string banner);
+}
