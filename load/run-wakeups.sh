@@ -4,7 +4,8 @@
 # wrk's second opinion (GET /health, plain, one event), on a fresh Release silo.
 #   bash load/run-wakeups.sh sqlite        # the embedded default
 #   bash load/run-wakeups.sh postgresql    # one silo on a local PostgreSQL (durable settings: fsync and synchronous_commit on)
-# Reports go to load/reports/; RUNS (3), DEVICES (2000), STORM_DEVICES (20000) override.
+# Reports go to load/reports/; RUNS (3), DEVICES (2000), STORM_DEVICES (20000) override; SILO_DLL
+# runs another build of the silo (the before of a before/after, e.g. an older release's Release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 store=${1:?usage: run-wakeups.sh sqlite|postgresql}
@@ -36,7 +37,7 @@ if [ "$store" = postgresql ]; then
     args+=(--Embever:Storage=PostgreSQL "--Embever:ConnectionString=Host=127.0.0.1;Port=5499;Username=postgres;Database=embever")
 fi
 
-dotnet src/Silo/bin/Release/net10.0/Embever.Actors.Silo.dll "${args[@]}" >"$work/silo.log" 2>&1 &
+dotnet "${SILO_DLL:-src/Silo/bin/Release/net10.0/Embever.Actors.Silo.dll}" "${args[@]}" >"$work/silo.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 90); do curl -sf http://localhost:5000/ready >/dev/null && break; sleep 1; done
 curl -sf http://localhost:5000/ready >/dev/null || { cat "$work/silo.log"; exit 1; }

@@ -63,7 +63,7 @@ public static class JsonBody
                 return (default, Problems.BadRequest("The request body must be a JSON object."));
             }
 
-            if (!HasValidText(document.RootElement))
+            if (!HasValidText(buffer.WrittenSpan, document.RootElement))
             {
                 return (default, Problems.BadRequest("The request body has a string that is not valid UTF-8, holds an unpaired surrogate (\\ud800-\\udfff) or a NUL character (\\u0000)."));
             }
@@ -83,8 +83,20 @@ public static class JsonBody
     /// only, and a bad byte or a lone surrogate escape would otherwise surface later, as an
     /// exception; a NUL character cannot be stored in PostgreSQL.
     /// </summary>
-    private static bool HasValidText(JsonElement element)
+    private static bool HasValidText(ReadOnlySpan<byte> body, JsonElement element)
     {
+        // Valid UTF-8 without a \u escape (nearly every body, and every device exchange) cannot hold
+        // a lone surrogate or a NUL (a raw control character is already a syntax error): no walk.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return false;
+        }
+
+        if (body.IndexOf("\\u"u8) < 0)
+        {
+            return true;
+        }
+
         try
         {
             return Walk(element);

@@ -1,6 +1,7 @@
 using Embever.Actors.Actions;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
+using Embever.Actors.Storage.Commit;
 using Embever.Actors.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -77,7 +78,7 @@ public sealed partial class DeviceGrain(
         var created = new DeviceRecord(
             new DeviceView(Id, draft.OrganisationId, draft.ApplicationId, draft.Name, draft.Activated, "other", draft.Webhooks, Now(), null),
             draft.PasswordHash);
-        var changes = new Storage.Commit.ChangeSet();
+        var changes = new ChangeSet();
         changes.NewDevices.Add(created);
         GuardApplication(changes, draft.ApplicationId);
         record = created;
@@ -90,7 +91,7 @@ public sealed partial class DeviceGrain(
         {
             return DeviceWriteResult.Failed(await index.ExistsAsync(Id) ? DeviceWriteError.IdTaken : DeviceWriteError.NameTaken);
         }
-        catch (Storage.Commit.MissingRowException)
+        catch (MissingRowException)
         {
             return DeviceWriteResult.Failed(DeviceWriteError.ApplicationGone);
         }
@@ -113,7 +114,7 @@ public sealed partial class DeviceGrain(
             Webhooks = patch.Webhooks ?? current.Webhooks,
         };
         record = record with { View = updated };
-        var changes = new Storage.Commit.ChangeSet();
+        var changes = new ChangeSet();
         changes.ChangedDevices.Add(record);
         if (updated.ApplicationId != current.ApplicationId)
         {
@@ -128,7 +129,7 @@ public sealed partial class DeviceGrain(
         {
             return DeviceWriteResult.Failed(DeviceWriteError.NameTaken);
         }
-        catch (Storage.Commit.MissingRowException)
+        catch (MissingRowException)
         {
             return DeviceWriteResult.Failed(DeviceWriteError.ApplicationGone);
         }
@@ -143,7 +144,7 @@ public sealed partial class DeviceGrain(
             return false;
         }
 
-        var changes = new Storage.Commit.ChangeSet();
+        var changes = new ChangeSet();
         changes.DeletedDevices.Add(view.Id);
         await CommitAsync(Buffer.CancelAll(Now()), [], changes);
         record = null;
@@ -155,11 +156,11 @@ public sealed partial class DeviceGrain(
     }
 
     /// <summary>Linking to an application: the link commits only if the application still exists (its delete checks for links under the same lock).</summary>
-    private static void GuardApplication(Storage.Commit.ChangeSet changes, Guid? applicationId)
+    private static void GuardApplication(ChangeSet changes, Guid? applicationId)
     {
         if (applicationId is { } application)
         {
-            changes.Guards.Add(new Storage.Commit.RowGuard("applications", application.ToString(), "The application was deleted."));
+            changes.Guards.Add(new RowGuard("applications", application.ToString(), "The application was deleted."));
         }
     }
 

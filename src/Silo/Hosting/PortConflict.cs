@@ -57,7 +57,7 @@ public static class PortConflict
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is IOException && e.InnerException?.GetType().Name == "AddressInUseException")
+            if (e is IOException && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
             {
                 return $"Cannot start: {e.Message.TrimEnd('.')} (another program holds it). Set another with --Urls=http://localhost:<port> (setting Urls).";
             }

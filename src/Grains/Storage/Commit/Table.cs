@@ -25,7 +25,6 @@ public sealed class Table<T>
 {
     public Table(string name, TableWrite write, IReadOnlyList<Column<T>> columns, IReadOnlyList<string>? updated = null)
     {
-        Name = name;
         Write = write;
         Columns = columns;
         var names = string.Join(", ", columns.Select(c => c.Name));
@@ -40,8 +39,6 @@ public sealed class Table<T>
             ? $"DELETE FROM {name} WHERE {key} = ANY(@p0::{columns[0].PgType}[])"
             : $"INSERT INTO {name} ({names}) SELECT * FROM unnest({string.Join(", ", columns.Select((c, i) => $"@p{i}::{c.PgType}[]"))}){conflict}";
     }
-
-    public string Name { get; }
 
     public TableWrite Write { get; }
 
