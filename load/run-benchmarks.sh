@@ -25,7 +25,7 @@ for run in 1 2 3; do load baseline --duration 15; done
 for run in 1 2 3; do load wake-storm --devices 20000 --window 4; done                 # saturating: the maximum rate
 for run in 1 2 3; do load wake-storm --devices 20000 --rate "${HALF_RATE:-969}"; done   # half the maximum (sessions/s)
 for run in 1 2 3; do load api-burst --devices 1000 --rate 1000 --duration 20; done
-for run in 1 2 3; do load webhooks --devices 200 --rate 300 --duration 20; done
+for run in 1 2 3; do load webhooks --devices 400 --rate 4000 --duration 15; done     # saturating, half, fan-out (also load/run-webhooks.sh)
 for run in 1 2 3; do load deployment --devices 10000; done
 load wake-storm --devices 100000 --fraction 1 --window 60                             # the default size, once
 stop_silo

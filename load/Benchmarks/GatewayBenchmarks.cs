@@ -6,6 +6,7 @@ using Embever.Actors.Api.Auth;
 using Embever.Actors.Api.Gateway;
 using Embever.Actors.Api.Http;
 using Embever.Actors.Devices;
+using Embever.Actors.Platform;
 using Embever.Actors.Security;
 using Embever.Actors.Storage;
 using Embever.Actors.Tokens;

@@ -24,6 +24,7 @@ var workers = new Option<int?>("--workers") { Description = "wakeups: closed-loo
 var stormDevices = new Option<int?>("--storm-devices") { Description = "wakeups: devices of each storm, saturating and at half rate (default: --devices)" };
 var stormRate = new Option<double?>("--storm-rate") { Description = "wakeups: sessions per second offered to the saturating storm (default: the plain exchange rate)" };
 var writeCredentials = new Option<string?>("--write-credentials") { Description = "wakeups: write the wakeup devices' id:password, one a line, to this file (for load/wrk/run.sh)" };
+var fanOut = new Option<int>("--fan-out") { Description = "webhooks: deliveries of the fan-out phase (events on devices with 100 hooks each)", DefaultValueFactory = _ => 30_000 };
 var receiverHost = new Option<string>("--receiver-host") { Description = "webhooks: address the receiver listens on, as the platform reaches it", DefaultValueFactory = _ => "127.0.0.1" };
 
 var root = new RootCommand("Embever Actors load harness") { targets, operatorToken, reports, baselineSeconds, baselineWorkers, maxInFlight };
@@ -49,10 +50,22 @@ root.Subcommands.Add(Scenario("fleet-1m", "A million devices: list latency and m
         parse.GetValue(devices) ?? 1_000_000, parse.GetValue(active), parse.GetValue(rate) ?? 50, TimeSpan.FromSeconds(parse.GetValue(duration)),
         TimeSpan.FromSeconds(parse.GetValue(idleWait)), parse.GetValue(maxInFlight)));
 }));
-root.Subcommands.Add(Scenario("webhooks", "Event webhooks to a loopback receiver: throughput and end-to-end latency", [devices, rate, duration, receiverHost], (run, client, parse) =>
-    Webhooks.RunAsync(run, client, new Webhooks.Settings(parse.GetValue(devices) ?? 200, parse.GetValue(rate) ?? 200, TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(maxInFlight), parse.GetValue(receiverHost)!))));
+root.Subcommands.Add(Scenario("webhooks", "Event webhooks to a loopback receiver at a saturating rate, at half of it, and fanned out: do deliveries keep pace?", [devices, rate, duration, fanOut, receiverHost], (run, client, parse) =>
+    Webhooks.RunAsync(run, client, new Webhooks.Settings(
+        parse.GetValue(devices) ?? 400, parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(fanOut), parse.GetValue(maxInFlight), parse.GetValue(receiverHost)!))));
 root.Subcommands.Add(Scenario("deployment", "A firmware rollout to a large fleet: how long POST /v2/deployments/ takes", [devices], (run, client, parse) =>
     Deployment.RunAsync(run, client, new Deployment.Settings(parse.GetValue(devices) ?? 10_000, 256 * 1024))));
+var reportFiles = new Argument<string[]>("reports") { Description = "Report .json files" };
+var render = new Command("render", "Draws the picture (.svg) of reports again from their .json, e.g. after the plot changed") { reportFiles };
+render.SetAction(parse =>
+{
+    foreach (var file in parse.GetValue(reportFiles)!)
+    {
+        File.WriteAllText(Path.ChangeExtension(file, ".svg"), LatencyPlot.Render(ReportWriter.Read(file)));
+        Console.WriteLine(Path.ChangeExtension(file, ".svg"));
+    }
+});
+root.Subcommands.Add(render);
 return await root.Parse(args).InvokeAsync();
 
 Command Scenario(string name, string description, Option[] options, Func<LoadRun, PlatformClient, ParseResult, Task> body, bool withTenant = true)

@@ -29,10 +29,10 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton(configuration.GetSection("Embever:Auth").Get<AuthOptions>() ?? new AuthOptions());
         services.AddSingleton(configuration.GetSection("Embever:Gateway").Get<GatewayOptions>() ?? new GatewayOptions());
         services.AddSingleton<DeviceRateLimiter>();
+        services.AddSingleton<ExchangeConcurrency>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<JwtService>();
         services.AddSingleton<TokenIssuer>();
-        services.AddSingleton<IWebhookBodyRenderer, WebhookBodyRenderer>();
         return services;
     }
 
@@ -40,7 +40,7 @@ public static class ApiServiceCollectionExtensions
     public static IServiceCollection AddEmbeverApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddEmbeverCore(configuration);
-        services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+        services.ConfigureHttpJsonOptions(options => Platform.ApiJson.Configure(options.SerializerOptions));
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddAuthentication(AccessTokenAuthenticationHandler.SchemeName)

@@ -20,6 +20,9 @@ public static class ReportWriter
         return stem;
     }
 
+    public static RunReport Read(string file) =>
+        JsonSerializer.Deserialize<RunReport>(File.ReadAllText(file), Json) ?? throw new InvalidDataException($"{file} holds no report.");
+
     public static string Markdown(RunReport report, string? plot = null)
     {
         var text = new StringBuilder();

@@ -36,7 +36,7 @@ public static class ActionsApi
             .EqualIfGiven("device_id", (string?)context.Request.Query["device"]);
         var result = await actions.ListAsync(filter, page);
         var names = await devices.NamesAsync(result.Items.Select(a => a.DeviceId));
-        return Paging.Answer(context, page, result, a => ActionResource.From(context, a, names.GetValueOrDefault(a.DeviceId)));
+        return Paging.Answer(context, page, result, a => ActionResource.From(ResourceUrls.Base(context), a, names.GetValueOrDefault(a.DeviceId)));
     }
 
     private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, DeviceIndex devices, IdBlockAllocator ids, FileStore files, TimeProvider time)
@@ -80,7 +80,7 @@ public static class ActionsApi
             return Problems.Field("device", "No such device.");
         }
 
-        var resource = ActionResource.From(context, action, device.Name);
+        var resource = ActionResource.From(ResourceUrls.Base(context), action, device.Name);
         return TypedResults.Created(resource.Url, resource);
     }
 
@@ -89,7 +89,7 @@ public static class ActionsApi
         var action = await Visible(context, id, actions, devices);
         return action is null
             ? Problems.NotFound()
-            : TypedResults.Ok(ActionResource.From(context, action, (await devices.NamesAsync([action.DeviceId])).GetValueOrDefault(action.DeviceId)));
+            : TypedResults.Ok(ActionResource.From(ResourceUrls.Base(context), action, (await devices.NamesAsync([action.DeviceId])).GetValueOrDefault(action.DeviceId)));
     }
 
     private static async Task<IResult> Cancel(HttpContext context, string id, ActionIndex actions, DeviceIndex devices, IGrainFactory grains)
@@ -111,7 +111,7 @@ public static class ActionsApi
             action = await grains.GetGrain<IDeviceGrain>(action.DeviceId).CancelAction(action.Id) ?? action;
         }
 
-        return TypedResults.Ok(ActionResource.From(context, action, (await devices.NamesAsync([action.DeviceId])).GetValueOrDefault(action.DeviceId)));
+        return TypedResults.Ok(ActionResource.From(ResourceUrls.Base(context), action, (await devices.NamesAsync([action.DeviceId])).GetValueOrDefault(action.DeviceId)));
     }
 
     private static async Task<DeviceView?> ResolveDevice(ActionRequest request, Caller caller, IGrainFactory grains, DeviceIndex devices)

@@ -1,6 +1,7 @@
 using Embever.Actors.Actions;
 using Embever.Actors.Api.Http;
 using Embever.Actors.Deployments;
+using Embever.Actors.Platform;
 
 namespace Embever.Actors.Api.Deployments;
 

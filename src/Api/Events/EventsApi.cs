@@ -22,7 +22,7 @@ public static class EventsApi
         var filter = DeviceScope.For(context.GetCaller())
             .EqualIfGiven("type", (string?)context.Request.Query["type"])
             .EqualIfGiven("device_id", (string?)context.Request.Query["device"]);
-        return await Paging.ListAsync(context, events, filter, e => EventResource.From(context, e));
+        return await Paging.ListAsync(context, events, filter, e => EventResource.From(ResourceUrls.Base(context), e));
     }
 
     private static async Task<IResult> Get(HttpContext context, string id, EventIndex events, DeviceIndex devices)
@@ -34,6 +34,6 @@ public static class EventsApi
             return Problems.NotFound();
         }
 
-        return TypedResults.Ok(EventResource.From(context, view));
+        return TypedResults.Ok(EventResource.From(ResourceUrls.Base(context), view));
     }
 }

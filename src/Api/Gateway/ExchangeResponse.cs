@@ -1,5 +1,6 @@
 using Embever.Actors.Api.Http;
 using Embever.Actors.Devices;
+using Embever.Actors.Platform;
 
 namespace Embever.Actors.Api.Gateway;
 

@@ -8,20 +8,22 @@ namespace Embever.Actors.Api.Gateway;
 /// The device gateway (docs/gateway-protocol.md): one exchange per wakeup, and file downloads.
 /// Devices authenticate with HTTP Basic (device id, password). An id that names no device is
 /// refused after one cached lookup (<see cref="DeviceDirectory"/>), before any grain is activated;
-/// a known device is held to its rate (<see cref="DeviceRateLimiter"/>); then each request is one
-/// call to the device's grain, which checks the password — no global lock.
+/// a known device is held to its rate (<see cref="DeviceRateLimiter"/>) and waits for its turn
+/// (<see cref="ExchangeConcurrency"/>); then each request is one call to the device's grain,
+/// which checks the password — no global lock.
 /// </summary>
 public static class GatewayApi
 {
     public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/gateway/v1").WithTags("Device gateway").AllowAnonymous();
-        group.MapPost("/exchange", Exchange).Produces<ExchangeResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429);
+        group.MapPost("/exchange", Exchange).Produces<ExchangeResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429).ProducesProblem(503);
         group.MapMethods("/files/{id}", [HttpMethods.Get, HttpMethods.Head], Download).Produces(200).Produces(206).ProducesProblem(401).ProducesProblem(404);
         return routes;
     }
 
-    private static async Task<IResult> Exchange(HttpContext context, IGrainFactory grains, DeviceDirectory directory, DeviceRateLimiter limiter)
+    private static async Task<IResult> Exchange(
+        HttpContext context, IGrainFactory grains, DeviceDirectory directory, DeviceRateLimiter limiter, ExchangeConcurrency concurrency)
     {
         if (DeviceCredentials.From(context.Request) is not { } credentials || !await directory.ExistsAsync(credentials.DeviceId))
         {
@@ -31,6 +33,12 @@ public static class GatewayApi
         if (limiter.Check(context, credentials.DeviceId) is { } tooMany)
         {
             return tooMany;
+        }
+
+        using var turn = await concurrency.EnterAsync(context.RequestAborted);
+        if (!turn.IsAcquired)
+        {
+            return ExchangeConcurrency.Busy(context);
         }
 
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, ExchangeRequest.BodyLimit, emptyIsObject: true);

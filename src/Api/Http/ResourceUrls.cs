@@ -11,7 +11,5 @@ public static class ResourceUrls
 
     public static string Collection(HttpContext context, string collection) => $"{Base(context)}/v2/{collection}/";
 
-    public static string Of(HttpContext context, string collection, object id) => Of(Base(context), collection, id);
-
-    public static string Of(string baseUrl, string collection, object id) => $"{baseUrl.TrimEnd('/')}/v2/{collection}/{id}/";
+    public static string Of(HttpContext context, string collection, object id) => Platform.ResourceUrl.Of(Base(context), collection, id);
 }

@@ -3,6 +3,7 @@ using Embever.Actors.Platform;
 using Embever.Actors.Storage;
 using Embever.Actors.Storage.Index;
 using Embever.Actors.Tokens;
+using Embever.Actors.Webhooks;
 
 namespace Embever.Actors.Applications;
 
@@ -38,6 +39,12 @@ public sealed class ApplicationGrain(
         state.State.Secret = patch.Secret ?? state.State.Secret;
         await state.WriteStateAsync();
         await index.UpsertAsync(state.State.View);
+        if (patch.Secret is not null)
+        {
+            // The organisation's dispatcher keeps the secret it signs webhooks with.
+            await GrainFactory.GetGrain<IWebhookDispatcherGrain>(view.OrganisationId).ForgetSigningKeys();
+        }
+
         return state.State.View;
     }
 
@@ -57,6 +64,7 @@ public sealed class ApplicationGrain(
 
         await index.DeleteAsync(view.Id.ToString());
         await state.ClearStateAsync();
+        await GrainFactory.GetGrain<IWebhookDispatcherGrain>(view.OrganisationId).ForgetSigningKeys();
         return true;
     }
 

@@ -37,7 +37,7 @@ public sealed partial class DeviceGrain
         var now = Now();
         changes.AddActions(actions.Changed, now);
         changes.Events.AddRange(events);
-        var deliveries = WebhookPlanner.Plan(record!.View, actions.Reached, events, now);
+        var deliveries = WebhookPlanner.Plan(record!.View, actions.Reached, events, now, webhookOptions.Value.PublicUrl);
         for (var i = 0; i < deliveries.Count; i++)
         {
             deliveries[i] = deliveries[i] with { Id = await ids.NextAsync("webhook_deliveries") };
@@ -46,7 +46,7 @@ public sealed partial class DeviceGrain
 
         var organisation = record.View.OrganisationId;
         await CommitAsync(changes);
-        await PublishAsync(organisation, deliveries);
+        Publish(organisation, deliveries);
         ReportUpdates(actions);
     }
 
@@ -78,22 +78,13 @@ public sealed partial class DeviceGrain
         }
     }
 
-    /// <summary>Offers committed deliveries to the organisation's dispatcher; a lost offer is picked up by the sweeper.</summary>
-    private async Task PublishAsync(Guid organisationId, List<PlannedDelivery> deliveries)
+    /// <summary>Hands committed deliveries, bodies and all, to the organisation's dispatcher (through the silo's publisher: never waits).</summary>
+    private void Publish(Guid organisationId, List<PlannedDelivery> deliveries)
     {
-        if (deliveries.Count == 0)
+        if (deliveries.Count > 0)
         {
-            return;
-        }
-
-        try
-        {
-            var stream = WebhookStreams.For(this.GetStreamProvider(WebhookStreams.Provider), organisationId);
-            await stream.OnNextAsync(new WebhookDue(deliveries.Select(d => d.Id).ToList()));
-        }
-        catch (Exception exception)
-        {
-            LogPublishFailed(exception, deliveries.Count);
+            var horizon = webhookOptions.Value.Horizon;
+            publisher.Offer(organisationId, deliveries.Select(d => d.ToDispatch(horizon)));
         }
     }
 
@@ -105,9 +96,6 @@ public sealed partial class DeviceGrain
             _ = GrainFactory.GetGrain<IDeploymentGrain>(action.DeploymentId!.Value).Report(action.DeviceId, UpdateView.OutcomeOf(action));
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not offer {Count} webhook deliveries to the dispatcher; the sweeper will")]
-    private partial void LogPublishFailed(Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reload the device from its rows after a failed commit; it will on its next activation")]
     private partial void LogReloadFailed(Exception exception);

@@ -25,6 +25,7 @@ public sealed partial class DeviceGrain(
     TimeProvider time,
     IOptions<ReminderOptions> reminderOptions,
     IOptions<WebhookOptions> webhookOptions,
+    WebhookPublisher publisher,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain, IRemindable
 {
     private const string ExpiryReminder = "expiry";

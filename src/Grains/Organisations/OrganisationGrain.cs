@@ -1,5 +1,6 @@
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
+using Embever.Actors.Webhooks;
 
 namespace Embever.Actors.Organisations;
 
@@ -36,6 +37,9 @@ public sealed class OrganisationGrain(
         state.State.Secret = patch.Secret ?? state.State.Secret;
         await state.WriteStateAsync();
         await index.UpsertAsync(state.State.View);
+
+        // The secret and the lifespan sign webhooks; the dispatcher keeps them.
+        await GrainFactory.GetGrain<IWebhookDispatcherGrain>(view.Id).ForgetSigningKeys();
         return state.State.View;
     }
 

@@ -22,6 +22,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(database);
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<IDataMigration, DeviceStateToRows>();
+        services.AddSingleton<IDataMigration, WebhookBodiesRendered>();
         services.AddSingleton<PlatformKeys>();
         services.AddSingleton(sp => new IdBlockAllocator(sp.GetRequiredService<Database>()));
         services.AddSingleton<StorageStartup>();

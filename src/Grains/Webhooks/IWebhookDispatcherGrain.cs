@@ -4,4 +4,7 @@ namespace Embever.Actors.Webhooks;
 [Alias("Embever.Actors.IWebhookDispatcherGrain")]
 public interface IWebhookDispatcherGrain : IGrainWithGuidKey
 {
+    /// <summary>The organisation's or one of its applications' secret changed: sign with the new one from now on.</summary>
+    [Alias("ForgetSigningKeys")]
+    Task ForgetSigningKeys();
 }

@@ -1,6 +1,3 @@
-using Embever.Actors.Actions;
-using Embever.Actors.Events;
-
 namespace Embever.Actors.Webhooks;
 
 public static class DeliveryStatuses
@@ -11,12 +8,6 @@ public static class DeliveryStatuses
 
     public static readonly IReadOnlyList<string> All = [Pending, Delivered, Failed];
 }
-
-/// <summary>
-/// What a webhook carries, frozen when it fired: the action as it was at that status, or the
-/// event. The body is rendered from it at delivery time.
-/// </summary>
-public sealed record WebhookSnapshot(DeviceAction? Action, EventView? Event, string? DeviceName);
 
 /// <summary>A webhook that fired and must be delivered: one row of the outbox.</summary>
 public sealed record PlannedDelivery(
@@ -29,8 +20,34 @@ public sealed record PlannedDelivery(
     string Trigger,
     string Url,
     bool PayloadOnly,
-    WebhookSnapshot Snapshot,
-    DateTime CreatedAt);
+    string Body,
+    DateTime CreatedAt)
+{
+    /// <summary>What the dispatcher needs to send it the first time.</summary>
+    public WebhookDispatch ToDispatch(TimeSpan horizon) => new(Id, OrganisationId, ApplicationId, Url, Body, 0, CreatedAt, CreatedAt + horizon);
+}
+
+/// <summary>
+/// One delivery as the dispatcher sends it, carried on the webhook stream: everything the POST
+/// needs, so sending it never reads the outbox. <c>Attempts</c> are those made before.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Embever.Actors.WebhookDispatch")]
+public sealed record WebhookDispatch(
+    long Id,
+    Guid OrganisationId,
+    Guid? ApplicationId,
+    string Url,
+    string Body,
+    int Attempts,
+    DateTime FiredAt,
+    DateTime Deadline);
+
+/// <summary>
+/// What became of a delivery, written back to its outbox row in a batch through the group
+/// commit: delivered, failed for good, or pending again with its next attempt (a retry, or a
+/// deferral while its target's circuit is open, which does not count as an attempt).
+/// </summary>
+public sealed record DeliveryOutcome(long Id, string Status, int Attempts, DateTime NextAttemptAt, string? LastError, int? LastStatusCode, DateTime? DeliveredAt);
 
 /// <summary>A delivery as listed by <c>/v2/webhook-deliveries/</c>.</summary>
 public sealed record DeliveryView(

@@ -29,8 +29,28 @@ public sealed class WebhookOptions
     /// <summary>How often each silo looks for deliveries whose next attempt is due.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Deliveries one organisation's dispatcher sends at once.</summary>
-    public int MaxConcurrentPerOrganisation { get; set; } = 16;
+    /// <summary>Deliveries one organisation's dispatcher sends at once (its share of the silo).</summary>
+    public int MaxConcurrentPerOrganisation { get; set; } = 64;
+
+    /// <summary>
+    /// Requests (and connections) in flight to one target — scheme, host and port — from this
+    /// silo, whatever the organisation: a slow receiver holds at most this many.
+    /// </summary>
+    public int MaxInFlightPerTarget { get; set; } = 32;
+
+    /// <summary>Deliveries in flight on this silo, all organisations together: what webhooks may take from the devices.</summary>
+    public int MaxInFlightPerSilo { get; set; } = 256;
+
+    /// <summary>Failed attempts in a row after which a target's circuit opens: its deliveries wait, untried, until it closes.</summary>
+    public int CircuitFailures { get; set; } = 5;
+
+    /// <summary>How long a circuit first stays open; each time it opens again in a row, twice as long, up to <see cref="CircuitMaxOpenFor"/>.</summary>
+    public TimeSpan CircuitOpenFor { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan CircuitMaxOpenFor { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long the signing secrets of an organisation are kept without being told of a change.</summary>
+    public TimeSpan SigningKeysLifetime { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Base of the <c>url</c> fields in webhook bodies (the API as clients reach it).</summary>
     public string PublicUrl { get; set; } = "http://localhost:5000";

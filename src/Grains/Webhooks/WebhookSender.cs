@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Embever.Actors.Organisations;
 using Polly.Timeout;
 
 namespace Embever.Actors.Webhooks;
@@ -8,34 +7,34 @@ namespace Embever.Actors.Webhooks;
 public sealed record SendOutcome(bool Delivered, bool Permanent, int Tries, int? StatusCode, string? Error);
 
 /// <summary>
-/// POSTs one delivery: the rendered body, <c>Content-Type: application/json</c>, the delivery id
-/// for de-duplication, and the signatures. Timeouts and quick transient retries come from the
-/// resilience pipeline of the <c>webhooks</c> HttpClient; long-term retries are the outbox's.
+/// POSTs one delivery: its body as rendered when it fired, <c>Content-Type: application/json</c>,
+/// the delivery id for de-duplication, and the signatures. Timeouts and quick transient retries
+/// come from the resilience pipeline of the <c>webhooks</c> HttpClient; long-term retries are the
+/// outbox's.
 /// </summary>
-public sealed class WebhookSender(IHttpClientFactory clients, IWebhookBodyRenderer renderer, TimeProvider time)
+public sealed class WebhookSender(IHttpClientFactory clients)
 {
     public const string ClientName = "webhooks";
     public const string DeliveryHeader = "X-Webhook-Delivery";
     public const string OrganisationTokenHeader = "X-Org-Token";
     public const string ApplicationTokenHeader = "X-App-Token";
 
-    public async Task<SendOutcome> SendAsync(DeliveryView delivery, WebhookSnapshot snapshot, SigningSecret? organisation, SigningSecret? application)
+    public async Task<SendOutcome> SendAsync(WebhookDispatch delivery, string? organisationToken, string? applicationToken)
     {
-        var now = time.GetUtcNow().UtcDateTime;
         using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
         {
-            Content = new ByteArrayContent(renderer.Render(snapshot, delivery.PayloadOnly)),
+            Content = new StringContent(delivery.Body, System.Text.Encoding.UTF8, "application/json"),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Add(DeliveryHeader, delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (organisation is not null)
+        if (organisationToken is not null)
         {
-            request.Headers.Add(OrganisationTokenHeader, WebhookSignature.Sign("organisation_id", delivery.OrganisationId, organisation.Secret, organisation.LifespanInSeconds, now));
+            request.Headers.Add(OrganisationTokenHeader, organisationToken);
         }
 
-        if (delivery.ApplicationId is { } applicationId && application is not null)
+        if (applicationToken is not null)
         {
-            request.Headers.Add(ApplicationTokenHeader, WebhookSignature.Sign("application_id", applicationId, application.Secret, application.LifespanInSeconds, now));
+            request.Headers.Add(ApplicationTokenHeader, applicationToken);
         }
 
         var tries = new TryCounter();

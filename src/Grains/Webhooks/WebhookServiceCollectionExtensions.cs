@@ -6,13 +6,16 @@ namespace Embever.Actors.Webhooks;
 
 public static class WebhookServiceCollectionExtensions
 {
-    /// <summary>The outbox, the sender with its guarded, resilient HttpClient, and the sweeper.</summary>
+    /// <summary>The outbox, the publisher, the sender with its guarded, resilient HttpClient, the targets it sends to, and the sweeper.</summary>
     public static IServiceCollection AddEmbeverWebhooks(this IServiceCollection services, WebhookOptions options)
     {
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.AddSingleton<WebhookOutbox>();
         services.AddSingleton<WebhookSender>();
+        services.AddSingleton<WebhookTargets>();
         services.AddTransient<TryCountingHandler>();
+        services.AddSingleton<WebhookPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookPublisher>());
         services.AddHostedService<WebhookSweeper>();
         var client = services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         client.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
@@ -20,6 +23,7 @@ public static class WebhookServiceCollectionExtensions
                 AllowAutoRedirect = false,
                 ConnectCallback = NetworkGuard.Connect(options),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                MaxConnectionsPerServer = Math.Max(1, options.MaxInFlightPerTarget),
                 ConnectTimeout = options.AttemptTimeout,
             });
         client.AddResilienceHandler("webhook-delivery", pipeline =>

@@ -3,11 +3,12 @@ using Orleans.Streams;
 namespace Embever.Actors.Webhooks;
 
 /// <summary>
-/// "These deliveries are due": published by device grains after their write commits, and by the
-/// sweeper for retries. One stream per organisation, so each tenant has its own dispatcher.
+/// "These deliveries are due", with what each sends: published by device grains after their
+/// write commits, and by the sweeper for retries. One stream per organisation, so each tenant
+/// has its own dispatcher.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Embever.Actors.WebhookDue")]
-public sealed record WebhookDue(IReadOnlyList<long> DeliveryIds);
+public sealed record WebhookDue(IReadOnlyList<WebhookDispatch> Deliveries);
 
 public static class WebhookStreams
 {

@@ -1,4 +1,3 @@
-using Orleans.Streams;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,7 +11,7 @@ namespace Embever.Actors.Webhooks;
 /// </summary>
 public sealed partial class WebhookSweeper(
     WebhookOutbox outbox,
-    IClusterClient cluster,
+    WebhookPublisher publisher,
     IOptions<WebhookOptions> options,
     TimeProvider time,
     ILogger<WebhookSweeper> logger) : BackgroundService
@@ -27,10 +26,9 @@ public sealed partial class WebhookSweeper(
             try
             {
                 var claimed = await outbox.ClaimDueAsync(time.GetUtcNow().UtcDateTime, BatchSize, stoppingToken);
-                var provider = cluster.GetStreamProvider(WebhookStreams.Provider);
                 foreach (var organisation in claimed.GroupBy(c => c.OrganisationId))
                 {
-                    await WebhookStreams.For(provider, organisation.Key).OnNextAsync(new WebhookDue(organisation.Select(c => c.Id).ToList()));
+                    publisher.Offer(organisation.Key, organisation);
                 }
 
                 if (claimed.Count > 0)

@@ -211,7 +211,7 @@ public abstract partial class HostileInputTests(PlatformFixture fixture, ITestOu
         var parts = new List<string> { (await database.ScalarAsync<long>("SELECT count(*) FROM organisations")).ToString() };
         foreach (var table in new[] { "applications", "tokens", "devices", "actions", "events", "files", "firmwares", "deployments", "updates", "webhook_deliveries" })
         {
-            var column = table == "webhook_deliveries" ? "snapshot" : table == "files" ? "sha256" : "body";
+            var column = table == "files" ? "sha256" : "body";
             parts.AddRange(await database.QueryAsync($"SELECT {column} FROM {table} WHERE organisation_id = @o ORDER BY id", p => p.Add("o", organisation), r => r.GetString(0)));
         }
 

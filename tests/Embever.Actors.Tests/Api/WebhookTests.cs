@@ -151,6 +151,96 @@ public abstract class WebhookTests(PlatformFixture fixture) : IAsyncLifetime
         receiver.Release();
     }
 
+    [Fact]
+    public async Task A_receiver_that_hangs_does_not_delay_deliveries_to_one_that_answers()
+    {
+        var (_, _, session) = await TenantAsync();
+        await using var good = await WebhookReceiver.StartAsync();
+        var created = await ApiSession.Json(await session.Post("/v2/devices/", new
+        {
+            name = "two-backends",
+            webhooks = new[] { new { type = "t", url = receiver.Url("hangs") }, new { type = "t", url = good.Url("answers") } },
+        }), HttpStatusCode.Created);
+        var device = new DeviceSimulator(fixture.Platform, created["id"]!.GetValue<string>(), created["password"]!.GetValue<string>());
+        receiver.Hold();
+
+        // 60 events: more deliveries to the hanging receiver than it may have in flight, and as
+        // many to the good one, which must get each as soon as it fired.
+        var sent = new List<DateTime>();
+        for (var i = 0; i < 15; i++)
+        {
+            sent.Add(DateTime.UtcNow);
+            await device.WakeAsync(events: Enumerable.Range(0, 4).Select(n => (object)new { type = "t", payload = new { n = (i * 4) + n } }).ToArray());
+        }
+
+        var answered = await good.WaitForAsync("answers", 60, TimeSpan.FromSeconds(10));
+        var latest = answered.Max(a => a.At) - sent[^1];
+        Assert.True(latest < TimeSpan.FromSeconds(1.5), $"the last delivery to the good receiver came {latest.TotalMilliseconds:N0} ms after its event");
+        Assert.True(receiver.At("hangs").Count >= 1);
+
+        // The hanging receiver's deliveries are kept, pending, for later (the good one's outcomes are recorded in batches, soon).
+        var deliveries = (await Eventually(
+            async () => await ApiSession.Json(await session.Get($"/v2/webhook-deliveries/?device={device.Id}&status=pending&limit=100"), HttpStatusCode.OK),
+            d => d.AsArray().Count == 60)).AsArray();
+        Assert.Equal(60, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal(receiver.Url("hangs"), d!["webhook"]!["url"]!.GetValue<string>()));
+        receiver.Release();
+    }
+
+    [Fact]
+    public async Task A_receiver_that_keeps_failing_is_left_alone_while_its_circuit_is_open_and_gets_everything_when_it_recovers()
+    {
+        var (_, _, session) = await TenantAsync();
+        var created = await ApiSession.Json(await session.Post("/v2/devices/", new { name = "down", webhooks = new[] { new { type = "t", url = receiver.Url("down") } } }), HttpStatusCode.Created);
+        var device = new DeviceSimulator(fixture.Platform, created["id"]!.GetValue<string>(), created["password"]!.GetValue<string>());
+        receiver.DefaultStatus = 503;
+
+        for (var i = 0; i < 5; i++)
+        {
+            await device.WakeAsync(events: [new { type = "t", payload = new { n = i } }]);
+        }
+
+        // Every first attempt fails (3 requests each: 2 quick retries); the circuit opens after
+        // 5 failed attempts, and from then on only a probe now and then reaches the receiver.
+        await receiver.WaitForAsync("down", 15);
+        var deferred = await Eventually(
+            async () => await ApiSession.Json(await session.Get($"/v2/webhook-deliveries/?device={device.Id}&status=pending"), HttpStatusCode.OK),
+            d => d.AsArray().Any(x => x!["last_error"]?.GetValue<string>() == "receiver failing: circuit open"));
+        Assert.Contains(deferred.AsArray(), d => d!["last_error"]?.GetValue<string>() == "receiver failing: circuit open");
+        var before = receiver.At("down").Count;
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        // Without the circuit, 5 deliveries retried every 0.5-2 s would have sent ~30 requests.
+        Assert.InRange(receiver.At("down").Count - before, 0, 9);
+        var states = (await ApiSession.Json(await session.Get($"/v2/webhook-deliveries/?device={device.Id}"), HttpStatusCode.OK)).AsArray();
+        Assert.All(states, d => Assert.Equal("pending", d!["status"]!.GetValue<string>()));
+
+        receiver.DefaultStatus = 200;
+        var delivered = await Eventually(
+            async () => await ApiSession.Json(await session.Get($"/v2/webhook-deliveries/?device={device.Id}&status=delivered"), HttpStatusCode.OK),
+            d => d.AsArray().Count == 5);
+        Assert.Equal(5, delivered.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task A_changed_secret_signs_the_next_webhook()
+    {
+        var (organisation, application, session) = await TenantAsync();
+        var created = await ApiSession.Json(await session.Post("/v2/devices/", new { name = "rotating", application, webhooks = new[] { new { type = "t", url = receiver.Url("rotating") } } }), HttpStatusCode.Created);
+        var device = new DeviceSimulator(fixture.Platform, created["id"]!.GetValue<string>(), created["password"]!.GetValue<string>());
+        await device.WakeAsync(events: [new { type = "t" }]);
+        var first = Assert.Single(await receiver.WaitForAsync("rotating", 1));
+        WebhookTokens.Verify(first.Headers["X-Org-Token"], "org-secret");
+        WebhookTokens.Verify(first.Headers["X-App-Token"], "app-secret");
+
+        await ApiSession.Json(await session.Patch($"/v2/organisations/{organisation}/", new { secret = "org-secret-2" }), HttpStatusCode.OK);
+        await ApiSession.Json(await session.Patch($"/v2/applications/{application}/", new { secret = "app-secret-2" }), HttpStatusCode.OK);
+        await device.WakeAsync(events: [new { type = "t" }]);
+        var second = (await receiver.WaitForAsync("rotating", 2))[1];
+        WebhookTokens.Verify(second.Headers["X-Org-Token"], "org-secret-2");
+        WebhookTokens.Verify(second.Headers["X-App-Token"], "app-secret-2");
+    }
+
     private static async Task<JsonNode> Eventually(Func<Task<JsonNode>> read, Func<JsonNode, bool> done)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -4,6 +4,7 @@ using Embever.Actors.Events;
 using Embever.Actors.Storage;
 using Embever.Actors.Storage.Commit;
 using Embever.Actors.Tests.Infrastructure;
+using Embever.Actors.Webhooks;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Embever.Actors.Tests.Domain;
@@ -26,7 +27,7 @@ public abstract class StorageTests(StoreKind kind)
         var database = await MigratedAsync();
         var migrator = new SchemaMigrator(database, [], NullLogger<SchemaMigrator>.Instance);
         var history = migrator.History().Select(m => m.Id).ToList();
-        Assert.Equal(["001_orleans", "002_platform", "003_actions_events_files", "004_webhook_deliveries", "005_firmware", "006_device_rows"], history);
+        Assert.Equal(["001_orleans", "002_platform", "003_actions_events_files", "004_webhook_deliveries", "005_firmware", "006_device_rows", "008_webhook_bodies"], history);
         var recorded = await database.QueryAsync("SELECT id, applied_at FROM schema_migrations ORDER BY id", null, r => (r.GetString(0), r.GetInt64(1)));
         Assert.Equal(history, recorded.Select(r => r.Item1));
 
@@ -145,6 +146,78 @@ public abstract class StorageTests(StoreKind kind)
         Assert.All(loaders, k => Assert.Equal(loaders[0].SigningKey, k.SigningKey));
         var hash = loaders[0].Hasher.Hash("secret");
         Assert.All(loaders, k => Assert.True(k.Hasher.Matches("secret", hash)));
+    }
+
+    [Fact]
+    public async Task Delivery_outcomes_are_written_through_the_group_commit_in_one_batch()
+    {
+        var database = await MigratedAsync();
+        var organisation = Guid.NewGuid();
+        var fired = new ChangeSet();
+        for (var id = 1; id <= 3; id++)
+        {
+            fired.Deliveries.Add(new OutboxEntry(
+                new PlannedDelivery(id, organisation, null, "dev", null, id, "t", "https://r.example/h", false, $"{{\"n\":{id}}}", T0), TimeSpan.FromHours(1)));
+        }
+
+        await database.CommitAsync(fired);
+        var outcomes = new ChangeSet();
+        outcomes.DeliveryOutcomes.Add(new DeliveryOutcome(1, DeliveryStatuses.Delivered, 1, T0, null, 204, T0.AddSeconds(1)));
+        outcomes.DeliveryOutcomes.Add(new DeliveryOutcome(2, DeliveryStatuses.Pending, 3, T0.AddMinutes(1), "HTTP 503 Service Unavailable", 503, null));
+        outcomes.DeliveryOutcomes.Add(new DeliveryOutcome(3, DeliveryStatuses.Failed, 7, T0, "timed out", null, null));
+        outcomes.DeliveryOutcomes.Add(new DeliveryOutcome(2, DeliveryStatuses.Pending, 4, T0.AddMinutes(2), "HTTP 500 Internal Server Error", 500, null));
+        await database.CommitAsync(outcomes);
+
+        var rows = await database.QueryAsync(
+            "SELECT id, status, attempts, next_attempt_at, last_error, last_status_code, delivered_at, body FROM webhook_deliveries ORDER BY id",
+            null,
+            r => (r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? (int?)null : r.GetInt32(5), r.IsDBNull(6) ? (long?)null : r.GetInt64(6), r.GetString(7)));
+        Assert.Equal((1L, "delivered", 1, Platform.Timestamps.ToMicroseconds(T0), (string?)null, (int?)204, (long?)Platform.Timestamps.ToMicroseconds(T0.AddSeconds(1)), "{\"n\":1}"), rows[0]);
+
+        // The last outcome of a delivery in a batch is the one that counts.
+        Assert.Equal((2L, "pending", 4, Platform.Timestamps.ToMicroseconds(T0.AddMinutes(2)), "HTTP 500 Internal Server Error", (int?)500, (long?)null, "{\"n\":2}"), rows[1]);
+        Assert.Equal(("failed", 7, "timed out"), (rows[2].Item2, rows[2].Item3, rows[2].Item5));
+    }
+
+    [Fact]
+    public async Task Deliveries_stored_before_bodies_were_rendered_get_the_body_they_would_have_been_sent_with()
+    {
+        var database = await MigratedAsync();
+        var organisation = Guid.NewGuid();
+        var action = new DeviceAction { Id = 41, DeviceId = "dev", OrganisationId = organisation, Type = "led", PayloadJson = "{\"on\":true}", CreatedAt = T0, ResultJson = "{\"ok\":1}" };
+        action.Status["action_sent"] = T0;
+        var legacy = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.General);
+        var snapshots = new[]
+        {
+            (1L, false, System.Text.Json.JsonSerializer.Serialize(new { Action = action, Event = (EventView?)null, DeviceName = "lamp" }, legacy)),
+            (2L, true, System.Text.Json.JsonSerializer.Serialize(new { Action = action, Event = (EventView?)null, DeviceName = "lamp" }, legacy)),
+            (3L, false, System.Text.Json.JsonSerializer.Serialize(new { Action = (DeviceAction?)null, Event = new EventView(9, "dev", organisation, "temp", "{\"c\":20}", T0), DeviceName = "lamp" }, legacy)),
+        };
+        foreach (var (id, payloadOnly, snapshot) in snapshots)
+        {
+            await database.ExecuteAsync(
+                """
+                INSERT INTO webhook_deliveries (id, organisation_id, device_id, trigger, url, payload_only, status, attempts, next_attempt_at, deadline_at, created_at, body)
+                VALUES (@id, @o, 'dev', 't', 'https://r.example/h', @p, 'pending', 0, 0, 0, 0, @s)
+                """,
+                p => p.Add("id", id).Add("o", organisation.ToString()).Add("p", payloadOnly).Add("s", snapshot));
+        }
+
+        var migration = new Storage.Migrations.WebhookBodiesRendered(Microsoft.Extensions.Options.Options.Create(new WebhookOptions { PublicUrl = "https://api.example" }));
+        await using (var connection = await database.OpenAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await migration.ApplyAsync(connection, transaction, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        var bodies = await database.QueryAsync("SELECT body FROM webhook_deliveries ORDER BY id", null, r => r.GetString(0));
+        Assert.Equal(WebhookBody.Of("https://api.example", action, "lamp", false), bodies[0]);
+        var full = System.Text.Json.Nodes.JsonNode.Parse(bodies[0])!;
+        Assert.Equal("https://api.example/v2/actions/41/", full["url"]!.GetValue<string>());
+        Assert.Equal("lamp", full["device"]!["name"]!.GetValue<string>());
+        Assert.Equal("{\"ok\":1}", bodies[1]);
+        Assert.Equal("https://api.example/v2/events/9/", System.Text.Json.Nodes.JsonNode.Parse(bodies[2])!["url"]!.GetValue<string>());
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Net;
 using Embever.Actors.Actions;
 using Embever.Actors.Devices;
@@ -99,15 +100,20 @@ public sealed class WebhookRulesTests
             Webhooks = [new ActionWebhook(ActionStatuses.Sent, "https://s", false), new ActionWebhook(ActionStatuses.ResponseReceived, "https://r", true)],
         };
         action.Status[ActionStatuses.Sent] = Now;
-        var planned = WebhookPlanner.Plan(device, [new ActionChange(action, ActionStatuses.Sent)], [new EventView(9, "dev", device.OrganisationId, "temp", "{}", Now)], Now);
+        var planned = WebhookPlanner.Plan(device, [new ActionChange(action, ActionStatuses.Sent)], [new EventView(9, "dev", device.OrganisationId, "temp", "{\"c\":21}", Now)], Now, "https://api.example/");
 
         Assert.Equal(["https://s", "https://a", "https://b"], planned.Select(p => p.Url));
         Assert.All(planned, p => Assert.Equal(device.ApplicationId, p.ApplicationId));
         Assert.Equal(ActionStatuses.Sent, planned[0].Trigger);
         Assert.True(planned[2].PayloadOnly);
 
-        // The action's snapshot is frozen: later changes do not reach the body.
-        action.Status[ActionStatuses.Delivered] = Now;
-        Assert.False(planned[0].Snapshot.Action!.Status.ContainsKey(ActionStatuses.Delivered));
+        // Bodies are rendered when the hook fires: the resource as the API shows it, under the
+        // public URL, or with payload_only the event's payload as it came.
+        var body = JsonNode.Parse(planned[0].Body)!;
+        Assert.Equal("https://api.example/v2/actions/1/", body["url"]!.GetValue<string>());
+        Assert.Equal("d", body["device"]!["name"]!.GetValue<string>());
+        Assert.Equal([ActionStatuses.Sent], body["status"]!.AsObject().Select(s => s.Key));
+        Assert.Equal("https://api.example/v2/events/9/", JsonNode.Parse(planned[1].Body)!["url"]!.GetValue<string>());
+        Assert.Equal("{\"c\":21}", planned[2].Body);
     }
 }

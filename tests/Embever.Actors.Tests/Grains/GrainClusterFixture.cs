@@ -2,7 +2,6 @@ using Embever.Actors.Silo.Hosting;
 using Embever.Actors.Storage;
 using Embever.Actors.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
-using Embever.Actors.Api.Webhooks;
 using Embever.Actors.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
@@ -50,7 +49,6 @@ public sealed class GrainClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddEmbeverGrainServices(new Database(StoreKind.Sqlite, siloBuilder.Configuration[DatabaseKey]!), new WebhookOptions { AllowPrivateNetworks = true });
-            siloBuilder.Services.AddSingleton<IWebhookBodyRenderer, WebhookBodyRenderer>();
             siloBuilder.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
         }
     }

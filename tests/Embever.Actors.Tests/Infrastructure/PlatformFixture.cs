@@ -28,6 +28,7 @@ public abstract class PlatformFixture(StoreKind kind) : IAsyncLifetime
         "--Embever:Webhooks:SweepInterval=00:00:00.500",
         "--Embever:Webhooks:AttemptTimeout=00:00:02",
         "--Embever:Webhooks:TotalTimeout=00:00:05",
+        "--Embever:Webhooks:CircuitOpenFor=00:00:01",
     ];
 
     public PlatformInstance Platform => platform ?? throw new InvalidOperationException("Not started.");

@@ -40,12 +40,15 @@ public sealed class ChangeSet
     /// <summary>Webhook deliveries fired by this change (the outbox).</summary>
     public List<OutboxEntry> Deliveries { get; } = [];
 
+    /// <summary>What became of deliveries the dispatcher sent (or deferred).</summary>
+    public List<DeliveryOutcome> DeliveryOutcomes { get; } = [];
+
     /// <summary>Anything else, in order, after the rows above (index rows of other grains).</summary>
     public SqlBatch Statements { get; init; } = new();
 
     public bool IsEmpty =>
         Guards.Count == 0 && NewDevices.Count == 0 && ChangedDevices.Count == 0 && DeletedDevices.Count == 0 && Actions.Count == 0 && Updates.Count == 0
-        && Events.Count == 0 && Deliveries.Count == 0 && Statements.IsEmpty;
+        && Events.Count == 0 && Deliveries.Count == 0 && DeliveryOutcomes.Count == 0 && Statements.IsEmpty;
 
     /// <summary>The rows an action change writes: the action, and for a <c>_fota</c> its update.</summary>
     public ChangeSet AddActions(IEnumerable<DeviceAction> actions, DateTime now)

@@ -10,7 +10,7 @@ namespace Embever.Actors.Storage.Commit;
 
 /// <summary>
 /// The rows a <see cref="ChangeSet"/> writes, table by table: the one place where a device, an
-/// action, an update, an event and a webhook delivery become columns.
+/// action, an update, an event, a webhook delivery and its outcome become columns.
 /// </summary>
 public static class ChangeTables
 {
@@ -94,6 +94,19 @@ public static class ChangeTables
             Column.Int64<OutboxEntry>("next_attempt_at", o => Timestamps.ToMicroseconds(o.Delivery.CreatedAt + WebhookOutbox.Lease)),
             Column.Int64<OutboxEntry>("deadline_at", o => Timestamps.ToMicroseconds(o.Delivery.CreatedAt + o.Horizon)),
             Column.Int64<OutboxEntry>("created_at", o => Timestamps.ToMicroseconds(o.Delivery.CreatedAt)),
-            Column.Text<OutboxEntry>("snapshot", o => WebhookOutbox.SerializeSnapshot(o.Delivery.Snapshot)),
+            Column.Text<OutboxEntry>("body", o => o.Delivery.Body),
+        ]);
+
+    public static readonly Table<DeliveryOutcome> DeliveryOutcomes = new(
+        "webhook_deliveries",
+        TableWrite.Update,
+        [
+            Column.Int64<DeliveryOutcome>("id", o => o.Id),
+            Column.Text<DeliveryOutcome>("status", o => o.Status),
+            Column.Int64<DeliveryOutcome>("attempts", o => o.Attempts),
+            Column.Int64<DeliveryOutcome>("next_attempt_at", o => Timestamps.ToMicroseconds(o.NextAttemptAt)),
+            Column.Text<DeliveryOutcome>("last_error", o => o.LastError),
+            Column.NullableInt32<DeliveryOutcome>("last_status_code", o => o.LastStatusCode),
+            Column.NullableInt64<DeliveryOutcome>("delivered_at", o => o.DeliveredAt is { } at ? Timestamps.ToMicroseconds(at) : null),
         ]);
 }

@@ -5,7 +5,7 @@ namespace Embever.Actors.Storage.Commit;
 /// <summary>
 /// Writes change sets inside one transaction: first the guarded rows are locked, then table by
 /// table in one fixed order (devices created,
-/// devices changed, actions, updates, events, deliveries, devices deleted, then each change
+/// devices changed, actions, updates, events, deliveries, delivery outcomes, devices deleted, then each change
 /// set's own statements), the same for every kind of change and on both stores.
 /// </summary>
 public abstract class ChangeWriter
@@ -26,6 +26,7 @@ public abstract class ChangeWriter
         statements.Rows(ChangeTables.Updates, Gather(changes, c => c.Updates));
         statements.Rows(ChangeTables.Events, Gather(changes, c => c.Events));
         statements.Rows(ChangeTables.Deliveries, Gather(changes, c => c.Deliveries));
+        statements.Rows(ChangeTables.DeliveryOutcomes, Gather(changes, c => c.DeliveryOutcomes));
         statements.Rows(ChangeTables.DeletedDevices, Gather(changes, c => c.DeletedDevices));
         foreach (var change in changes)
         {

@@ -14,6 +14,9 @@ public enum TableWrite
 
     /// <summary>Rows removed by key (the only column).</summary>
     Delete,
+
+    /// <summary>Existing rows changed by key (the first column): every other column is written; a missing row is no error.</summary>
+    Update,
 }
 
 /// <summary>
@@ -32,12 +35,22 @@ public sealed class Table<T>
         var conflict = write == TableWrite.Upsert
             ? $" ON CONFLICT ({key}) DO UPDATE SET " + string.Join(", ", (updated ?? []).Select(c => $"{c} = excluded.{c}"))
             : "";
-        SqliteSql = write == TableWrite.Delete
-            ? $"DELETE FROM {name} WHERE {key} = @p0"
-            : $"INSERT INTO {name} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))}){conflict}";
-        PostgreSqlSql = write == TableWrite.Delete
-            ? $"DELETE FROM {name} WHERE {key} = ANY(@p0::{columns[0].PgType}[])"
-            : $"INSERT INTO {name} ({names}) SELECT * FROM unnest({string.Join(", ", columns.Select((c, i) => $"@p{i}::{c.PgType}[]"))}){conflict}";
+        var arrays = string.Join(", ", columns.Select((c, i) => $"@p{i}::{c.PgType}[]"));
+        var set = columns.Skip(1).Select((c, i) => (c.Name, Parameter: $"@p{i + 1}")).ToList();
+        SqliteSql = write switch
+        {
+            TableWrite.Delete => $"DELETE FROM {name} WHERE {key} = @p0",
+            TableWrite.Update => $"UPDATE {name} SET {string.Join(", ", set.Select(c => $"{c.Name} = {c.Parameter}"))} WHERE {key} = @p0",
+            _ => $"INSERT INTO {name} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))}){conflict}",
+        };
+        PostgreSqlSql = write switch
+        {
+            TableWrite.Delete => $"DELETE FROM {name} WHERE {key} = ANY(@p0::{columns[0].PgType}[])",
+            TableWrite.Update =>
+                $"UPDATE {name} AS t SET {string.Join(", ", set.Select(c => $"{c.Name} = u.{c.Name}"))} " +
+                $"FROM unnest({arrays}) AS u({names}) WHERE t.{key} = u.{key}",
+            _ => $"INSERT INTO {name} ({names}) SELECT * FROM unnest({arrays}){conflict}",
+        };
     }
 
     public TableWrite Write { get; }
@@ -49,12 +62,13 @@ public sealed class Table<T>
     public string PostgreSqlSql { get; }
 
     /// <summary>
-    /// The rows as one statement may take them: for an upsert, each key once with its last
-    /// value (PostgreSQL refuses to change a row twice in one statement).
+    /// The rows as one statement may take them: for an upsert or update, each key once with its
+    /// last value (PostgreSQL refuses to upsert a row twice in one statement, and would update it
+    /// from an arbitrary one of the duplicates).
     /// </summary>
     public IReadOnlyList<T> Distinct(IReadOnlyList<T> rows)
     {
-        if (Write != TableWrite.Upsert || rows.Count < 2)
+        if (Write is not (TableWrite.Upsert or TableWrite.Update) || rows.Count < 2)
         {
             return rows;
         }
@@ -75,6 +89,9 @@ public static class Column
 {
     public static Column<T> Text<T>(string name, Func<T, string?> value) =>
         new(name, "text", row => value(row), rows => rows.Select(value).ToArray());
+
+    public static Column<T> NullableInt32<T>(string name, Func<T, int?> value) =>
+        new(name, "integer", row => value(row), rows => rows.Select(value).ToArray());
 
     public static Column<T> Int64<T>(string name, Func<T, long> value) =>
         new(name, "bigint", row => value(row), rows => rows.Select(value).ToArray());

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Embever.Actors.Api.Http;
+namespace Embever.Actors.Platform;
 
 /// <summary>
 /// JSON text the platform stores but never looks into (payloads, results): written into

@@ -1,12 +1,12 @@
-using Embever.Actors.Actions;
-using Embever.Actors.Api.Http;
+using Embever.Actors.Platform;
 
-namespace Embever.Actors.Api.Actions;
+namespace Embever.Actors.Actions;
 
 public sealed record ActionDeviceReference(string Id, string? Name);
 
 public sealed record ActionWebhookResource(string Status, string Url, bool PayloadOnly);
 
+/// <summary>An action as the API shows it and as its webhooks carry it.</summary>
 public sealed record ActionResource(
     string Url,
     long Id,
@@ -25,11 +25,8 @@ public sealed record ActionResource(
     bool Expired,
     int SendCount)
 {
-    public static ActionResource From(HttpContext context, DeviceAction action, string? deviceName) =>
-        From(ResourceUrls.Base(context), action, deviceName);
-
     public static ActionResource From(string baseUrl, DeviceAction action, string? deviceName) => new(
-        ResourceUrls.Of(baseUrl, "actions", action.Id),
+        ResourceUrl.Of(baseUrl, "actions", action.Id),
         action.Id,
         new ActionDeviceReference(action.DeviceId, deviceName),
         action.Type,

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Embever.Actors.Api.Http;
+namespace Embever.Actors.Platform;
 
 /// <summary>The API's JSON: snake_case names, nulls written, enums as their wire strings.</summary>
 public static class ApiJson
@@ -21,6 +21,6 @@ public static class ApiJson
             reader.GetDateTime().ToUniversalTime();
 
         public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(Platform.Timestamps.Format(value));
+            writer.WriteStringValue(Timestamps.Format(value));
     }
 }
