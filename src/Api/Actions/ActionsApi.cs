@@ -31,15 +31,14 @@ public static class ActionsApi
             return problem;
         }
 
-        var filter = DeviceScope.For(context.GetCaller())
-            .EqualIfGiven("type", (string?)context.Request.Query["type"])
-            .EqualIfGiven("device_id", (string?)context.Request.Query["device"]);
-        var result = await actions.ListAsync(filter, page);
+        var query = new ActionQuery(context.GetCaller().Scope, context.Request.Query["type"], context.Request.Query["device"]);
+        var result = await actions.ListAsync(query, page);
         var names = await devices.NamesAsync(result.Items.Select(a => a.DeviceId));
         return Paging.Answer(context, page, result, a => ActionResource.From(ResourceUrls.Base(context), a, names.GetValueOrDefault(a.DeviceId)));
     }
 
-    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, DeviceIndex devices, IdBlockAllocator ids, FileStore files, TimeProvider time)
+    private static async Task<IResult> Create(
+        HttpContext context, IGrainFactory grains, DeviceIndex devices, ActionCreator creator, FileStore files, TimeProvider time)
     {
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, ActionRequest.BodyLimit);
         if (problem is not null)
@@ -73,8 +72,8 @@ public static class ActionsApi
             request.Payload["file"] = fileId = file.Id;
         }
 
-        var action = await grains.GetGrain<IDeviceGrain>(device.Id).CreateAction(new NewAction(
-            await ids.NextAsync("actions"), request.Type, request.Payload.ToJsonString(), request.Webhooks, request.ServiceLevel, request.ExpiryDate, fileId));
+        var action = await creator.CreateAsync(
+            device.Id, request.Type, request.Payload.ToJsonString(), request.Webhooks, request.ServiceLevel, request.ExpiryDate, fileId);
         if (action is null)
         {
             return Problems.Field("device", "No such device.");
@@ -135,6 +134,6 @@ public static class ActionsApi
         }
 
         var action = await actions.GetAsync(actionId);
-        return action is not null && await DeviceScope.CanSeeAsync(context.GetCaller(), action.OrganisationId, action.DeviceId, devices) ? action : null;
+        return action is not null && await context.GetCaller().CanSeeAsync(action.OrganisationId, action.DeviceId, devices) ? action : null;
     }
 }

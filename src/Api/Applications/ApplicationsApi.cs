@@ -22,7 +22,7 @@ public static class ApplicationsApi
 
     private static async Task<IResult> List(HttpContext context, ApplicationIndex index)
     {
-        return await Paging.ListAsync(context, index, new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), view => ApplicationResource.From(context, view));
+        return await Paging.ListAsync(context, page => index.ListAsync(context.GetCaller().Organisation, page), view => ApplicationResource.From(context, view));
     }
 
     private static async Task<IResult> Create(HttpContext context, IGrainFactory grains)

@@ -1,3 +1,4 @@
+using Embever.Actors.Storage.Index;
 using Embever.Actors.Devices;
 using Embever.Actors.Tokens;
 
@@ -15,6 +16,20 @@ public sealed record Caller(long TokenId, TokenKind Kind, Guid? OrganisationId, 
     public bool IsOrganisationWide => Kind == TokenKind.Organisation;
 
     public Guid Organisation => OrganisationId ?? throw new InvalidOperationException("The operator token has no organisation.");
+
+    /// <summary>Whether the caller sees an object of this organisation's device (which may be deleted): actions, events, updates, deliveries.</summary>
+    public async Task<bool> CanSeeAsync(Guid organisationId, string deviceId, DeviceIndex devices)
+    {
+        if (IsOperator || OrganisationId != organisationId)
+        {
+            return false;
+        }
+
+        return ApplicationId is null || (await devices.GetAsync(deviceId) is { } device && CanSee(device));
+    }
+
+    /// <summary>Whose objects this caller's lists show.</summary>
+    public TenantScope Scope => new(Organisation, ApplicationId);
 
     public bool CanSeeOrganisation(Guid organisationId) => !IsOperator && OrganisationId == organisationId;
 

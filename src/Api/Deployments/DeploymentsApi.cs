@@ -28,11 +28,11 @@ public static class DeploymentsApi
 
     private static async Task<IResult> List(HttpContext context, DeploymentIndex deployments)
     {
-        return await Paging.ListAsync(context, deployments, new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), d => DeploymentResource.From(context, d));
+        return await Paging.ListAsync(context, page => deployments.ListAsync(context.GetCaller().Organisation, page), d => DeploymentResource.From(context, d));
     }
 
     private static async Task<IResult> Create(
-        HttpContext context, IGrainFactory grains, FirmwareIndex firmwares, DeviceIndex devices, UpdateIndex updates, IdBlockAllocator ids)
+        HttpContext context, FirmwareIndex firmwares, DeviceIndex devices, UpdateIndex updates, DeploymentCreator creator)
     {
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, 8 * 1024 * 1024);
         if (problem is not null)
@@ -69,8 +69,7 @@ public static class DeploymentsApi
             return Busy(busy);
         }
 
-        var result = await grains.GetGrain<IDeploymentGrain>(await ids.NextAsync("deployments"))
-            .Create(new DeploymentDraft(context.GetCaller().Organisation, firmware!, deviceIds!));
+        var result = await creator.CreateAsync(new DeploymentDraft(context.GetCaller().Organisation, firmware!, deviceIds!));
         if (result.FirmwareGone)
         {
             return Problems.Field("firmware", "No such firmware in this organisation.");
@@ -141,20 +140,7 @@ public static class DeploymentsApi
     /// <summary>The ids that are not devices the caller can see, from the devices table in chunks.</summary>
     private static async Task<List<string>> UnknownDevicesAsync(Caller caller, IReadOnlyList<string> ids, DeviceIndex devices)
     {
-        var visible = new HashSet<string>();
-        foreach (var chunk in ids.Where(Platform.ShortIds.LooksValid).Chunk(500))
-        {
-            var filter = new Filter().Equal("organisation_id", caller.Organisation.ToString())
-                .Raw($"id IN ({string.Join(", ", chunk.Select((_, i) => $"@d{i}"))})", chunk.Select((id, i) => ($"d{i}", (object?)id)).ToArray());
-            if (caller.ApplicationId is { } application)
-            {
-                filter.Equal("application_id", application.ToString());
-            }
-
-            var page = await devices.ListAsync(filter, new PageRequest(chunk.Length, 0));
-            visible.UnionWith(page.Items.Select(d => d.Id));
-        }
-
+        var visible = await devices.VisibleAsync(caller.Scope, ids.Where(Platform.ShortIds.LooksValid));
         return ids.Where(id => !visible.Contains(id)).ToList();
     }
 

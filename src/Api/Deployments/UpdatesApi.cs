@@ -19,20 +19,22 @@ public static class UpdatesApi
 
     private static async Task<IResult> List(HttpContext context, UpdateIndex updates)
     {
-        var filter = DeviceScope.For(context.GetCaller()).EqualIfGiven("device_id", (string?)context.Request.Query["device"]);
-        if (context.Request.Query.TryGetValue("deployment", out var deployment))
+        long? deployment = null;
+        if (context.Request.Query.TryGetValue("deployment", out var deploymentText))
         {
-            filter.Equal("deployment_id", long.TryParse(deployment, NumberStyles.None, CultureInfo.InvariantCulture, out var deploymentId) ? deploymentId : -1);
+            // A deployment id that cannot exist matches nothing: an empty list, not an error.
+            deployment = long.TryParse(deploymentText, NumberStyles.None, CultureInfo.InvariantCulture, out var deploymentId) ? deploymentId : -1;
         }
 
-        return await Paging.ListAsync(context, updates, filter, u => UpdateResource.From(context, u));
+        var query = new UpdateQuery(context.GetCaller().Scope, context.Request.Query["device"], deployment);
+        return await Paging.ListAsync(context, page => updates.ListAsync(query, page), u => UpdateResource.From(context, u));
     }
 
     private static async Task<IResult> Get(HttpContext context, string id, UpdateIndex updates, DeviceIndex devices)
     {
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var updateId)
             || await updates.GetAsync(updateId) is not { } view
-            || !await DeviceScope.CanSeeAsync(context.GetCaller(), view.OrganisationId, view.DeviceId, devices))
+            || !await context.GetCaller().CanSeeAsync(view.OrganisationId, view.DeviceId, devices))
         {
             return Problems.NotFound();
         }

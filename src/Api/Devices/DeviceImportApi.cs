@@ -25,7 +25,7 @@ public static class DeviceImportApi
         return routes;
     }
 
-    private static async Task<IResult> Import(HttpContext context, DeviceIndex index, IGrainFactory grains, PlatformKeys keys)
+    private static async Task<IResult> Import(HttpContext context, DeviceIndex index, DeviceCreator creator, IGrainFactory grains, PlatformKeys keys)
     {
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, 16 * 1024 * 1024);
         if (problem is not null)
@@ -54,21 +54,16 @@ public static class DeviceImportApi
             return Problems.Conflict($"Device names already in use: {string.Join(", ", taken.Take(50))}.", new Dictionary<string, object?> { ["names"] = taken });
         }
 
-        var now = Timestamps.Truncate(DateTime.UtcNow);
-        var devices = names!.Select(name =>
-        {
-            var password = Secrets.New();
-            var view = new DeviceView(ShortIds.New(), organisation, application, name, activated, "other", [], now, null);
-            return (View: view, Password: password, Hash: keys.Hasher.Hash(password));
-        }).ToList();
-        if (!await index.ImportAsync(devices.Select(d => new DeviceRecord(d.View, d.Hash)).ToList()))
+        var passwords = names!.Select(_ => Secrets.New()).ToList();
+        var imported = await creator.ImportAsync(organisation, application, activated, names!.Select((name, i) => (name, keys.Hasher.Hash(passwords[i]))).ToList());
+        if (imported is null)
         {
             return Problems.Conflict("A name or id was taken while importing; nothing was imported. Try again.");
         }
 
         return TypedResults.Created(
             ResourceUrls.Collection(context, "devices"),
-            devices.Select(d => new ImportedDevice(ResourceUrls.Of(context, "devices", d.View.Id), d.View.Id, d.View.Name, d.Password)).ToList());
+            imported.Select((d, i) => new ImportedDevice(ResourceUrls.Of(context, "devices", d.Id), d.Id, d.Name, passwords[i])).ToList());
     }
 
     private static List<string>? ReadNames(JsonFields fields)

@@ -28,37 +28,30 @@ public static class DevicesApi
 
     private static async Task<IResult> List(HttpContext context, DeviceIndex index)
     {
-        var caller = context.GetCaller();
-        var query = context.Request.Query;
-        var filter = new Filter().Equal("organisation_id", caller.Organisation.ToString());
-        if (caller.ApplicationId is { } scope)
+        var parameters = context.Request.Query;
+        var query = new DeviceQuery(context.GetCaller().Scope, parameters["type"], parameters["name"]);
+
+        // An application id or activation state that cannot exist matches nothing: an empty list, not an error.
+        var impossible = false;
+        if (parameters.TryGetValue("application", out var application))
         {
-            filter.Equal("application_id", scope.ToString());
+            impossible |= !Guid.TryParse(application, out var applicationId);
+            query = query with { Application = applicationId };
         }
 
-        filter.EqualIfGiven("type", (string?)query["type"]).EqualIfGiven("name", (string?)query["name"]);
-        if (query.TryGetValue("application", out var application))
+        if (parameters.TryGetValue("activated", out var activatedText))
         {
-            // An application id that cannot exist matches nothing: an empty list, not an error.
-            filter.Equal("application_id", Guid.TryParse(application, out var applicationId) ? applicationId.ToString() : "");
+            impossible |= !bool.TryParse(activatedText, out var activated);
+            query = query with { Activated = activated };
         }
 
-        if (query.TryGetValue("activated", out var activatedText))
-        {
-            if (bool.TryParse(activatedText, out var activated))
-            {
-                filter.Equal("activated", activated);
-            }
-            else
-            {
-                filter.Raw("1 = 0");
-            }
-        }
-
-        return await Paging.ListAsync(context, index, filter, view => DeviceResource.From(context, view));
+        return await Paging.ListAsync(
+            context,
+            page => impossible ? Task.FromResult(new Page<DeviceView>([], 0)) : index.ListAsync(query, page),
+            view => DeviceResource.From(context, view));
     }
 
-    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, PlatformKeys keys)
+    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, DeviceCreator creator, PlatformKeys keys)
     {
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
         if (problem is not null)
@@ -80,22 +73,19 @@ public static class DevicesApi
 
         var password = Secrets.New();
         var draft = new DeviceDraft(caller.Organisation, application, name!, activated, webhooks, keys.Hasher.Hash(password));
-        for (var attempt = 0; attempt < 5; attempt++)
+        var result = await creator.CreateAsync(draft);
+        switch (result.Error)
         {
-            var result = await grains.GetGrain<IDeviceGrain>(ShortIds.New()).Create(draft);
-            switch (result.Error)
-            {
-                case DeviceWriteError.None:
-                    var resource = DeviceResource.From(context, result.Device!) with { Password = password };
-                    return TypedResults.Created(resource.Url, resource);
-                case DeviceWriteError.NameTaken:
-                    return NameTaken(name!);
-                case DeviceWriteError.ApplicationGone:
-                    return ApplicationGone();
-            }
+            case DeviceWriteError.None:
+                var resource = DeviceResource.From(context, result.Device!) with { Password = password };
+                return TypedResults.Created(resource.Url, resource);
+            case DeviceWriteError.NameTaken:
+                return NameTaken(name!);
+            case DeviceWriteError.ApplicationGone:
+                return ApplicationGone();
+            default:
+                throw new InvalidOperationException($"Creating a device failed: {result.Error}.");
         }
-
-        throw new InvalidOperationException("Could not find a free device id in five attempts.");
     }
 
     private static async Task<IResult> Get(HttpContext context, string id, IGrainFactory grains)

@@ -19,17 +19,15 @@ public static class EventsApi
 
     private static async Task<IResult> List(HttpContext context, EventIndex events)
     {
-        var filter = DeviceScope.For(context.GetCaller())
-            .EqualIfGiven("type", (string?)context.Request.Query["type"])
-            .EqualIfGiven("device_id", (string?)context.Request.Query["device"]);
-        return await Paging.ListAsync(context, events, filter, e => EventResource.From(ResourceUrls.Base(context), e));
+        var query = new EventQuery(context.GetCaller().Scope, context.Request.Query["type"], context.Request.Query["device"]);
+        return await Paging.ListAsync(context, page => events.ListAsync(query, page), e => EventResource.From(ResourceUrls.Base(context), e));
     }
 
     private static async Task<IResult> Get(HttpContext context, string id, EventIndex events, DeviceIndex devices)
     {
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var eventId)
             || await events.GetAsync(eventId) is not { } view
-            || !await DeviceScope.CanSeeAsync(context.GetCaller(), view.OrganisationId, view.DeviceId, devices))
+            || !await context.GetCaller().CanSeeAsync(view.OrganisationId, view.DeviceId, devices))
         {
             return Problems.NotFound();
         }

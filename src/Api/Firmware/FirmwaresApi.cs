@@ -22,10 +22,10 @@ public static class FirmwaresApi
 
     private static async Task<IResult> List(HttpContext context, FirmwareIndex firmwares)
     {
-        return await Paging.ListAsync(context, firmwares, new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), f => FirmwareResource.From(context, f));
+        return await Paging.ListAsync(context, page => firmwares.ListAsync(context.GetCaller().Organisation, page), f => FirmwareResource.From(context, f));
     }
 
-    private static async Task<IResult> Create(HttpContext context, FirmwareIndex firmwares, FileStore files)
+    private static async Task<IResult> Create(HttpContext context, FirmwareIndex firmwares, FirmwareCatalog catalog)
     {
         var (upload, problem) = await FirmwareUpload.ReadAsync(context.Request);
         if (upload is null)
@@ -40,11 +40,10 @@ public static class FirmwaresApi
         }
 
         await using var content = upload.OpenContent();
-        var file = await files.CreateAsync(organisation, upload.MediaType, content, context.RequestAborted);
-        var view = new FirmwareView(
-            ShortIds.New(), organisation, upload.Version, upload.Alias, upload.Dest, upload.Description, upload.Predecessor,
-            file.Id, file.Size, file.Sha256, Timestamps.Truncate(DateTime.UtcNow));
-        await firmwares.InsertAsync(view);
+        var view = await catalog.AddAsync(
+            new FirmwareDraft(organisation, upload.Version, upload.Alias, upload.Dest, upload.Description, upload.Predecessor, upload.MediaType),
+            content,
+            context.RequestAborted);
         var resource = FirmwareResource.From(context, view);
         return TypedResults.Created(resource.Url, resource);
     }

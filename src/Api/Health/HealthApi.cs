@@ -12,18 +12,8 @@ public static class HealthApi
         return routes;
     }
 
-    private static async Task<IResult> Ready(Database database, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            await database.ScalarAsync<long>("SELECT 1", null, timeout.Token);
-            return TypedResults.Ok(new { status = "ready", storage = database.Kind.ToString() });
-        }
-        catch (Exception exception) when (exception is System.Data.Common.DbException or OperationCanceledException)
-        {
-            return TypedResults.Problem($"The {database.Kind} store does not answer: {exception.Message}", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready");
-        }
-    }
+    private static async Task<IResult> Ready(StoreProbe store, CancellationToken cancellationToken) =>
+        await store.ProblemAsync(TimeSpan.FromSeconds(5), cancellationToken) is { } problem
+            ? TypedResults.Problem($"The {store.Kind} store does not answer: {problem}", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready")
+            : TypedResults.Ok(new { status = "ready", storage = store.Kind.ToString() });
 }

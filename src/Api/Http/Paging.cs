@@ -36,8 +36,8 @@ public static class Paging
         return (new PageRequest(limit, offset), null);
     }
 
-    /// <summary>A list endpoint's whole work: read the page, list the table with the filter, answer.</summary>
-    public static async Task<IResult> ListAsync<TView, T>(HttpContext context, IndexTable<TView> table, Filter filter, Func<TView, T> toResource)
+    /// <summary>A list endpoint's whole work: read the page, list it, answer.</summary>
+    public static async Task<IResult> ListAsync<TView, T>(HttpContext context, Func<PageRequest, Task<Page<TView>>> list, Func<TView, T> toResource)
         where T : notnull
     {
         var (page, problem) = Read(context.Request);
@@ -46,7 +46,7 @@ public static class Paging
             return problem;
         }
 
-        return Answer(context, page, await table.ListAsync(filter, page), toResource);
+        return Answer(context, page, await list(page), toResource);
     }
 
     /// <summary>Answers a page: the items, <c>X-Total-Count</c> and a <c>Link</c> header with first, next, prev and last.</summary>

@@ -31,7 +31,7 @@ public static class OrganisationsApi
 
     private static async Task<IResult> List(HttpContext context, OrganisationIndex index)
     {
-        return await Paging.ListAsync(context, index, new Filter().Equal("id", context.GetCaller().Organisation.ToString()), view => OrganisationResource.From(context, view));
+        return await Paging.ListAsync(context, page => index.ListAsync(context.GetCaller().Organisation, page), view => OrganisationResource.From(context, view));
     }
 
     private static async Task<IResult> Create(HttpContext context, IGrainFactory grains)

@@ -26,7 +26,7 @@ public static class TokensApi
 
     private static async Task<IResult> List(HttpContext context, TokenIndex index)
     {
-        return await Paging.ListAsync(context, index, new Filter().Equal("organisation_id", context.GetCaller().Organisation.ToString()), view => TokenResource.From(context, view));
+        return await Paging.ListAsync(context, page => index.ListAsync(context.GetCaller().Organisation, page), view => TokenResource.From(context, view));
     }
 
     private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, TokenIssuer issuer, TimeProvider time)

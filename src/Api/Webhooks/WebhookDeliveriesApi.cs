@@ -24,16 +24,16 @@ public static class WebhookDeliveriesApi
 
     private static async Task<IResult> List(HttpContext context, WebhookOutbox outbox)
     {
-        var query = context.Request.Query;
-        var filter = DeviceScope.For(context.GetCaller())
-            .EqualIfGiven("status", (string?)query["status"])
-            .EqualIfGiven("device_id", (string?)query["device"]);
-        if (query.TryGetValue("action", out var action))
+        var parameters = context.Request.Query;
+        long? action = null;
+        if (parameters.TryGetValue("action", out var actionText))
         {
-            filter.Equal("action_id", long.TryParse(action, NumberStyles.None, CultureInfo.InvariantCulture, out var actionId) ? actionId : -1);
+            // An action id that cannot exist matches nothing: an empty list, not an error.
+            action = long.TryParse(actionText, NumberStyles.None, CultureInfo.InvariantCulture, out var actionId) ? actionId : -1;
         }
 
-        return await Paging.ListAsync(context, outbox, filter, d => DeliveryResource.From(context, d));
+        var query = new DeliveryQuery(context.GetCaller().Scope, parameters["status"], parameters["device"], action);
+        return await Paging.ListAsync(context, page => outbox.ListAsync(query, page), d => DeliveryResource.From(context, d));
     }
 
     private static async Task<IResult> Get(HttpContext context, string id, WebhookOutbox outbox, DeviceIndex devices)
@@ -61,7 +61,7 @@ public static class WebhookDeliveriesApi
     private static async Task<DeliveryView?> Visible(HttpContext context, string id, WebhookOutbox outbox, DeviceIndex devices) =>
         long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var deliveryId)
         && await outbox.GetAsync(deliveryId) is { } view
-        && await DeviceScope.CanSeeAsync(context.GetCaller(), view.OrganisationId, view.DeviceId, devices)
+        && await context.GetCaller().CanSeeAsync(view.OrganisationId, view.DeviceId, devices)
             ? view
             : null;
 }

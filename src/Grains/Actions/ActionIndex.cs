@@ -7,6 +7,8 @@ namespace Embever.Actors.Actions;
 /// <summary>Every action ever created, finished or not; its device grain writes the row on every change.</summary>
 public sealed class ActionIndex(Database database) : IndexTable<DeviceAction>(database, "actions")
 {
+    public Task<Page<DeviceAction>> ListAsync(ActionQuery query, PageRequest page) => ListAsync(query.ToFilter(), page);
+
     /// <summary>The device's stored actions among <paramref name="ids"/>; others' ids are simply not found.</summary>
     public async Task<IReadOnlyList<DeviceAction>> FindForDeviceAsync(string deviceId, IReadOnlyCollection<long> ids)
     {

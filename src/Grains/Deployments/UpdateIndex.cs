@@ -7,6 +7,8 @@ namespace Embever.Actors.Deployments;
 /// <summary>The updates table, written by device grains together with their _fota action rows.</summary>
 public sealed class UpdateIndex(Database database) : IndexTable<UpdateView>(database, "updates")
 {
+    public Task<Page<UpdateView>> ListAsync(UpdateQuery query, PageRequest page) => ListAsync(query.ToFilter(), page);
+
     /// <summary>Which of these devices have an unfinished update.</summary>
     public async Task<List<string>> BusyDevicesAsync(IReadOnlyList<string> deviceIds)
     {

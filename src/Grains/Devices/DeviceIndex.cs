@@ -7,6 +7,23 @@ namespace Embever.Actors.Devices;
 /// <summary>The devices table: lists, filters and the per-organisation unique name.</summary>
 public sealed class DeviceIndex(Database database) : IndexTable<DeviceView>(database, "devices")
 {
+    public Task<Page<DeviceView>> ListAsync(DeviceQuery query, PageRequest page) => ListAsync(query.ToFilter(), page);
+
+    /// <summary>Which of <paramref name="ids"/> are devices the scope sees (read 500 at a time).</summary>
+    public async Task<HashSet<string>> VisibleAsync(TenantScope scope, IEnumerable<string> ids)
+    {
+        var visible = new HashSet<string>();
+        foreach (var chunk in ids.Chunk(500))
+        {
+            var filter = scope.Devices().Raw(
+                $"id IN ({string.Join(", ", chunk.Select((_, i) => $"@d{i}"))})", chunk.Select((id, i) => ($"d{i}", (object?)id)).ToArray());
+            var page = await ListAsync(filter, new PageRequest(chunk.Length, 0));
+            visible.UnionWith(page.Items.Select(d => d.Id));
+        }
+
+        return visible;
+    }
+
     /// <summary>Whether a device row has this id (after a unique violation: the id, or else the name, was taken).</summary>
     public async Task<bool> ExistsAsync(string id) =>
         await Database.ScalarAsync<long>("SELECT count(*) FROM devices WHERE id = @id", p => p.Add("id", id)) > 0;

@@ -6,6 +6,9 @@ namespace Embever.Actors.Organisations;
 
 public sealed class OrganisationIndex(Database database) : IndexTable<OrganisationView>(database, "organisations")
 {
+    /// <summary>An organisation's own row: a tenant lists only itself.</summary>
+    protected override string OrganisationColumn => "id";
+
     public Task UpsertAsync(OrganisationView view) => Database.ExecuteAsync(
         """
         INSERT INTO organisations (id, created_at, body) VALUES (@id, @created_at, @body)

@@ -21,6 +21,12 @@ public static class StorageServiceCollectionExtensions
     {
         services.AddSingleton(database);
         services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<StoreProbe>();
+        services.AddSingleton<Actions.ActionCreator>();
+        services.AddSingleton<Deployments.DeploymentCreator>();
+        services.AddSingleton<Tokens.TokenCreator>();
+        services.AddSingleton<Devices.DeviceCreator>();
+        services.AddSingleton<Firmware.FirmwareCatalog>();
         services.AddSingleton<IDataMigration, DeviceStateToRows>();
         services.AddSingleton<IDataMigration, WebhookBodiesRendered>();
         services.AddSingleton<PlatformKeys>();

@@ -15,6 +15,8 @@ public sealed class WebhookOutbox(Database database) : IndexTable<DeliveryView>(
     /// <summary>How long a claimed delivery is left to the claimant before the sweeper may take it again.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
 
+    public Task<Page<DeliveryView>> ListAsync(DeliveryQuery query, PageRequest page) => ListAsync(query.ToFilter(), page);
+
     protected override string Columns =>
         "id, organisation_id, application_id, device_id, action_id, event_id, trigger, url, payload_only, status, attempts, " +
         "next_attempt_at, deadline_at, last_error, last_status_code, created_at, delivered_at";

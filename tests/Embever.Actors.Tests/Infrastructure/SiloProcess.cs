@@ -132,19 +132,25 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The folder of Embever.Actors.sln, above the test's build output.</summary>
+    public static string RepositoryRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Embever.Actors.sln")))
+        {
+            root = root.Parent;
+        }
+
+        return root?.FullName ?? throw new InvalidOperationException("Embever.Actors.sln not found above the test directory.");
+    }
+
     /// <summary>The Silo project's build output for this configuration (it has appsettings.json).</summary>
     private static string SiloBuildDirectory()
     {
         var testDirectory = new DirectoryInfo(AppContext.BaseDirectory);
         var framework = testDirectory.Name;
         var configuration = testDirectory.Parent!.Name;
-        var root = testDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Embever.Actors.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var directory = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Embever.Actors.sln not found above the test directory."), "src", "Silo", "bin", configuration, framework);
+        var directory = Path.Combine(RepositoryRoot(), "src", "Silo", "bin", configuration, framework);
         return File.Exists(Path.Combine(directory, "Embever.Actors.Silo.dll"))
             ? directory
             : throw new InvalidOperationException($"Build the solution first: {directory} has no Embever.Actors.Silo.dll.");

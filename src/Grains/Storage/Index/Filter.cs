@@ -3,7 +3,7 @@ using System.Text;
 namespace Embever.Actors.Storage.Index;
 
 /// <summary>A conjunction of column conditions for a list query, bound as parameters.</summary>
-public sealed class Filter
+internal sealed class Filter
 {
     private readonly StringBuilder where = new();
     private readonly List<(string Name, object? Value)> values = [];

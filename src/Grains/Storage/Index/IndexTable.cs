@@ -10,7 +10,14 @@ public abstract class IndexTable<TView>(Database database, string table)
 
     protected string Table { get; } = table;
 
-    public async Task<Page<TView>> ListAsync(Filter filter, PageRequest page, CancellationToken cancellationToken = default)
+    /// <summary>The column that names a row's organisation.</summary>
+    protected virtual string OrganisationColumn => "organisation_id";
+
+    /// <summary>One organisation's rows (applications, tokens, firmwares, deployments; the organisation itself).</summary>
+    public Task<Page<TView>> ListAsync(Guid organisationId, PageRequest page, CancellationToken cancellationToken = default) =>
+        ListAsync(new Filter().Equal(OrganisationColumn, organisationId.ToString()), page, cancellationToken);
+
+    internal async Task<Page<TView>> ListAsync(Filter filter, PageRequest page, CancellationToken cancellationToken = default)
     {
         var total = await CountCachedAsync(filter, cancellationToken);
         if (total == 0 || page.Offset >= total)
@@ -114,7 +121,7 @@ public abstract class IndexTable<TView>(Database database, string table)
 
     private static string Prefixed(string columns) => string.Join(", ", columns.Split(',').Select(c => "t." + c.Trim()));
 
-    public async Task<long> CountAsync(Filter filter, CancellationToken cancellationToken = default) =>
+    internal async Task<long> CountAsync(Filter filter, CancellationToken cancellationToken = default) =>
         await Database.ScalarAsync<long>($"SELECT count(*) FROM {Table}{filter.Sql}", filter.Bind, cancellationToken);
 
     public Task DeleteAsync(object id, CancellationToken cancellationToken = default) =>
