@@ -5,6 +5,9 @@ namespace Embever.Actors.Api.Gateway;
 /// <summary><c>Authorization: Basic base64(&lt;device id&gt;:&lt;password&gt;)</c>.</summary>
 public readonly record struct DeviceCredentials(string DeviceId, string Password)
 {
+    /// <summary>Endpoint metadata: the endpoint takes these credentials (the gateway's; the API document says so).</summary>
+    public sealed class Required;
+
     public static DeviceCredentials? From(HttpRequest request)
     {
         string? header = request.Headers.Authorization;

@@ -16,7 +16,7 @@ public static class GatewayApi
 {
     public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/gateway/v1").WithTags("Device gateway").AllowAnonymous();
+        var group = routes.MapGroup("/gateway/v1").WithTags("Device gateway").AllowAnonymous().WithMetadata(new DeviceCredentials.Required());
         group.MapPost("/exchange", Exchange).Produces<ExchangeResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429).ProducesProblem(503);
         group.MapMethods("/files/{id}", [HttpMethods.Get, HttpMethods.Head], Download).Produces(200).Produces(206).ProducesProblem(401).ProducesProblem(404);
         return routes;

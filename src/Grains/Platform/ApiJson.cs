@@ -10,6 +10,9 @@ public static class ApiJson
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+
+        // Numbers are numbers: the web defaults would also read "12" (and the document would type every integer as integer-or-string).
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new UtcTimestampConverter());
         return options;
     }

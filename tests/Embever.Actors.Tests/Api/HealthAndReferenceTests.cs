@@ -36,6 +36,25 @@ public abstract class HealthAndReferenceTests(PlatformFixture fixture)
             Assert.Contains(expected, paths);
         }
 
+        // A title, the two ways to authenticate and who needs which, integers as integers, times as date-time.
+        Assert.Equal("Embever IoT Core API v2", document["info"]!["title"]!.GetValue<string>());
+        Assert.Contains("POST /v2/authenticate/", document["info"]!["description"]!.GetValue<string>());
+        var schemes = document["components"]!["securitySchemes"]!;
+        Assert.Equal("bearer", schemes["bearer"]!["scheme"]!.GetValue<string>());
+        Assert.Equal("basic", schemes["device"]!["scheme"]!.GetValue<string>());
+        string? Security(string path, string method) =>
+            document["paths"]![path]![method]!["security"]?.AsArray().Single()!.AsObject().Single().Key;
+        Assert.Equal("bearer", Security("/v2/devices", "get"));
+        Assert.Equal("device", Security("/gateway/v1/exchange", "post"));
+        Assert.Null(Security("/v2/authenticate", "post"));
+        Assert.Null(Security("/health", "get"));
+        var text = document.ToJsonString();
+        Assert.DoesNotContain("\"integer\",\"string\"", text);
+        Assert.DoesNotContain("AnonymousType", text);
+        var action = document["components"]!["schemas"]!["ActionResource"]!["properties"]!;
+        Assert.Equal("integer", action["id"]!["type"]!.GetValue<string>());
+        Assert.Equal(("string", "date-time"), (action["created_at"]!["type"]!.GetValue<string>(), action["created_at"]!["format"]!.GetValue<string>()));
+
         var root = await new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Platform.BaseAddress }.GetAsync("/");
         Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
         Assert.Equal("/scalar/v1", root.Headers.Location?.ToString());
