@@ -16,10 +16,10 @@ public static class ActionsApi
     public static IEndpointRouteBuilder MapActionsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/actions").WithTags("Actions").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).Produces<List<ActionResource>>();
-        group.MapPost("/", Create).Produces<ActionResource>(201).ProducesValidationProblem();
-        group.MapGet("/{id}/", Get).Produces<ActionResource>().ProducesProblem(404);
-        group.MapPatch("/{id}/", Cancel).Produces<ActionResource>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapGet("/", List).Produces<List<ActionResource>>().WithName("listActions").WithSummary("List the actions of the caller's devices");
+        group.MapPost("/", Create).Produces<ActionResource>(201).ProducesValidationProblem().WithName("createAction").WithSummary("Create an action, buffered until the device wakes");
+        group.MapGet("/{id}/", Get).Produces<ActionResource>().ProducesProblem(404).WithName("getAction").WithSummary("Get an action");
+        group.MapPatch("/{id}/", Cancel).Produces<ActionResource>().ProducesValidationProblem().ProducesProblem(404).WithName("cancelAction").WithSummary("Cancel an action");
         return routes;
     }
 

@@ -19,10 +19,10 @@ public static class DeploymentsApi
     public static IEndpointRouteBuilder MapDeploymentsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/deployments").WithTags("Deployments").RequireAuthorization().ForOrganisationTokens();
-        group.MapGet("/", List).Produces<List<DeploymentResource>>();
-        group.MapPost("/", Create).Produces<DeploymentResource>(201).ProducesValidationProblem().ProducesProblem(409);
-        group.MapGet("/{id}/", Get).Produces<DeploymentResource>().ProducesProblem(404);
-        group.MapPatch("/{id}/", Cancel).Produces<DeploymentResource>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapGet("/", List).Produces<List<DeploymentResource>>().WithName("listDeployments").WithSummary("List the organisation's deployments");
+        group.MapPost("/", Create).Produces<DeploymentResource>(201).ProducesValidationProblem().ProducesProblem(409).WithName("createDeployment").WithSummary("Roll a firmware out to devices");
+        group.MapGet("/{id}/", Get).Produces<DeploymentResource>().ProducesProblem(404).WithName("getDeployment").WithSummary("Get a deployment and its progress");
+        group.MapPatch("/{id}/", Cancel).Produces<DeploymentResource>().ProducesValidationProblem().ProducesProblem(404).WithName("cancelDeployment").WithSummary("Cancel a deployment");
         return routes;
     }
 

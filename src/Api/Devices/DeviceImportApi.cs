@@ -21,7 +21,8 @@ public static class DeviceImportApi
     public static IEndpointRouteBuilder MapDeviceImportApi(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v2/devices/import/", Import).WithTags("Devices").RequireAuthorization().ForOrganisationTokens()
-            .Produces<List<ImportedDevice>>(201).ProducesValidationProblem().ProducesProblem(409);
+            .Produces<List<ImportedDevice>>(201).ProducesValidationProblem().ProducesProblem(409)
+            .WithName("importDevices").WithSummary("Create up to 10,000 devices in one transaction (passwords shown once)");
         return routes;
     }
 

@@ -18,11 +18,11 @@ public static class DevicesApi
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/devices").WithTags("Devices").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).Produces<List<DeviceResource>>();
-        group.MapPost("/", Create).Produces<DeviceResource>(201).ProducesValidationProblem().ProducesProblem(409);
-        group.MapGet("/{id}/", Get).Produces<DeviceResource>().ProducesProblem(404);
-        group.MapPatch("/{id}/", Update).Produces<DeviceResource>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
-        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404);
+        group.MapGet("/", List).Produces<List<DeviceResource>>().WithName("listDevices").WithSummary("List the caller's devices");
+        group.MapPost("/", Create).Produces<DeviceResource>(201).ProducesValidationProblem().ProducesProblem(409).WithName("createDevice").WithSummary("Create a device (its password is shown once)");
+        group.MapGet("/{id}/", Get).Produces<DeviceResource>().ProducesProblem(404).WithName("getDevice").WithSummary("Get a device");
+        group.MapPatch("/{id}/", Update).Produces<DeviceResource>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).WithName("updateDevice").WithSummary("Change a device");
+        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404).WithName("deleteDevice").WithSummary("Delete a device");
         return routes;
     }
 

@@ -13,7 +13,7 @@ public static class DiagnosticsApi
 {
     public static IEndpointRouteBuilder MapDiagnosticsApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v2/diagnostics/", Get).WithTags("Diagnostics").RequireAuthorization().ProducesProblem(403);
+        routes.MapGet("/v2/diagnostics/", Get).WithTags("Diagnostics").RequireAuthorization().ProducesProblem(403).WithName("getDiagnostics").WithSummary("Memory and activations of this silo (operator)");
         return routes;
     }
 

@@ -13,10 +13,10 @@ public static class FirmwaresApi
     public static IEndpointRouteBuilder MapFirmwaresApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/firmwares").WithTags("Firmwares").RequireAuthorization().ForOrganisationTokens();
-        group.MapGet("/", List).Produces<List<FirmwareResource>>();
-        group.MapPost("/", Create).Produces<FirmwareResource>(201).ProducesValidationProblem().DisableAntiforgery();
-        group.MapGet("/{id}/", Get).Produces<FirmwareResource>().ProducesProblem(404);
-        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404).ProducesProblem(409);
+        group.MapGet("/", List).Produces<List<FirmwareResource>>().WithName("listFirmwares").WithSummary("List the organisation's firmwares");
+        group.MapPost("/", Create).Produces<FirmwareResource>(201).ProducesValidationProblem().DisableAntiforgery().WithName("uploadFirmware").WithSummary("Upload a firmware image (multipart)");
+        group.MapGet("/{id}/", Get).Produces<FirmwareResource>().ProducesProblem(404).WithName("getFirmware").WithSummary("Get a firmware");
+        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404).ProducesProblem(409).WithName("deleteFirmware").WithSummary("Delete a firmware no unfinished deployment rolls out");
         return routes;
     }
 

@@ -17,8 +17,11 @@ public static class GatewayApi
     public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/gateway/v1").WithTags("Device gateway").AllowAnonymous().WithMetadata(new DeviceCredentials.Required());
-        group.MapPost("/exchange", Exchange).Produces<ExchangeResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429).ProducesProblem(503);
-        group.MapMethods("/files/{id}", [HttpMethods.Get, HttpMethods.Head], Download).Produces(200).Produces(206).ProducesProblem(401).ProducesProblem(404);
+        group.MapPost("/exchange", Exchange).Produces<ExchangeResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429).ProducesProblem(503).WithName("exchange").WithSummary("A device's wakeup: send events, acknowledgements and responses; receive actions");
+        group.MapGet("/files/{id}", Download).Produces(200).Produces(206).ProducesProblem(401).ProducesProblem(404)
+            .WithName("downloadFile").WithSummary("Download a file or firmware image (Range requests resume)");
+        group.MapMethods("/files/{id}", [HttpMethods.Head], Download).Produces(200).ProducesProblem(401).ProducesProblem(404)
+            .WithName("describeFile").WithSummary("A file's size and ETag, without its content");
         return routes;
     }
 

@@ -17,13 +17,15 @@ public static class OrganisationsApi
     public static IEndpointRouteBuilder MapOrganisationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/organisations").WithTags("Organisations").RequireAuthorization();
-        group.MapGet("/", List).ForOrganisationTokens().Produces<List<OrganisationResource>>();
-        group.MapPost("/", Create).Produces<OrganisationResource>(201).ProducesValidationProblem().ProducesProblem(403);
-        foreach (var prefix in new[] { "/v2/organisations", "/v2/organisation" })
+        group.MapGet("/", List).ForOrganisationTokens().Produces<List<OrganisationResource>>().WithName("listOrganisations").WithSummary("List the caller's organisation");
+        group.MapPost("/", Create).Produces<OrganisationResource>(201).ProducesValidationProblem().ProducesProblem(403).WithName("createOrganisation").WithSummary("Create an organisation (operator)");
+        foreach (var (prefix, suffix) in new[] { ("/v2/organisations", ""), ("/v2/organisation", "Singular") })
         {
             var item = routes.MapGroup(prefix).WithTags("Organisations").RequireAuthorization().ForOrganisationTokens();
-            item.MapGet("/{id}/", Get).Produces<OrganisationResource>().ProducesProblem(404);
-            item.MapPatch("/{id}/", Update).Produces<OrganisationResource>().ProducesValidationProblem().ProducesProblem(404);
+            item.MapGet("/{id}/", Get).Produces<OrganisationResource>().ProducesProblem(404)
+                .WithName("getOrganisation" + suffix).WithSummary("Get the caller's organisation");
+            item.MapPatch("/{id}/", Update).Produces<OrganisationResource>().ProducesValidationProblem().ProducesProblem(404)
+                .WithName("updateOrganisation" + suffix).WithSummary("Change the organisation's secret or token lifespan");
         }
 
         return routes;

@@ -19,7 +19,9 @@ public static class EntryPointApi
         routes.MapGet("/v2/", (HttpContext context) =>
                 TypedResults.Ok(Collections.ToDictionary(c => c, c => ResourceUrls.Collection(context, c))))
             .WithTags("Entry point")
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .WithName("entryPoint")
+            .WithSummary("Absolute links to every collection");
         routes.MapGet("/", () => TypedResults.Redirect(ReferencePath)).AllowAnonymous().ExcludeFromDescription();
         return routes;
     }

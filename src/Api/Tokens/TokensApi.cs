@@ -17,10 +17,10 @@ public static class TokensApi
     public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/tokens").WithTags("Tokens").RequireAuthorization();
-        group.MapGet("/", List).ForOrganisationTokens().Produces<List<TokenResource>>();
-        group.MapPost("/", Create).Produces<TokenResource>(201).ProducesValidationProblem().ProducesProblem(403);
-        group.MapGet("/{id}/", Get).ForOrganisationTokens().Produces<TokenResource>().ProducesProblem(404);
-        group.MapDelete("/{id}/", Delete).ForOrganisationTokens().Produces(204).ProducesProblem(404);
+        group.MapGet("/", List).ForOrganisationTokens().Produces<List<TokenResource>>().WithName("listTokens").WithSummary("List the organisation's tokens");
+        group.MapPost("/", Create).Produces<TokenResource>(201).ProducesValidationProblem().ProducesProblem(403).WithName("createToken").WithSummary("Create an organisation or application token (shown once)");
+        group.MapGet("/{id}/", Get).ForOrganisationTokens().Produces<TokenResource>().ProducesProblem(404).WithName("getToken").WithSummary("Get a token");
+        group.MapDelete("/{id}/", Delete).ForOrganisationTokens().Produces(204).ProducesProblem(404).WithName("revokeToken").WithSummary("Revoke a token");
         return routes;
     }
 

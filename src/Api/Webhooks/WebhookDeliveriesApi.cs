@@ -16,9 +16,9 @@ public static class WebhookDeliveriesApi
     public static IEndpointRouteBuilder MapWebhookDeliveriesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/webhook-deliveries").WithTags("Webhook deliveries").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).Produces<List<DeliveryResource>>();
-        group.MapGet("/{id}/", Get).Produces<DeliveryResource>().ProducesProblem(404);
-        group.MapPost("/{id}/retry/", Retry).Produces<DeliveryResource>().ProducesProblem(404).ProducesProblem(409);
+        group.MapGet("/", List).Produces<List<DeliveryResource>>().WithName("listWebhookDeliveries").WithSummary("List webhook deliveries");
+        group.MapGet("/{id}/", Get).Produces<DeliveryResource>().ProducesProblem(404).WithName("getWebhookDelivery").WithSummary("Get a webhook delivery");
+        group.MapPost("/{id}/retry/", Retry).Produces<DeliveryResource>().ProducesProblem(404).ProducesProblem(409).WithName("retryWebhookDelivery").WithSummary("Try a failed delivery again");
         return routes;
     }
 

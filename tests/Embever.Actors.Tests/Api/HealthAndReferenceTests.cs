@@ -48,6 +48,10 @@ public abstract class HealthAndReferenceTests(PlatformFixture fixture)
         Assert.Equal("device", Security("/gateway/v1/exchange", "post"));
         Assert.Null(Security("/v2/authenticate", "post"));
         Assert.Null(Security("/health", "get"));
+        var operations = document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => o.Value!)).ToList();
+        Assert.All(operations, o => Assert.False(string.IsNullOrWhiteSpace(o["summary"]?.GetValue<string>())));
+        var ids = operations.Select(o => o["operationId"]!.GetValue<string>()).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
         var text = document.ToJsonString();
         Assert.DoesNotContain("\"integer\",\"string\"", text);
         Assert.DoesNotContain("AnonymousType", text);
