@@ -71,6 +71,7 @@ public static class ApiDocument
                 operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] }];
             }
 
+            DescribeHeaders(operation);
             return Task.CompletedTask;
         });
 
@@ -87,4 +88,68 @@ public static class ApiDocument
             return Task.CompletedTask;
         });
     }
+
+    /// <summary>
+    /// What every list, every creation and every refusal to wait says in its headers, and the
+    /// paging parameters every list takes (<see cref="Paging"/>): written once here rather than
+    /// on each of the endpoints.
+    /// </summary>
+    private static void DescribeHeaders(OpenApiOperation operation)
+    {
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (response is not OpenApiResponse described)
+            {
+                continue;
+            }
+
+            described.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            var isList = status == "200" && described.Content?.TryGetValue("application/json", out var json) == true && json.Schema?.Type == JsonSchemaType.Array;
+            if (isList)
+            {
+                described.Headers["X-Total-Count"] = Header("How many objects the list has in all.", JsonSchemaType.Integer);
+                described.Headers["Link"] = Header("RFC 8288 links to the first, next, prev and last pages.", JsonSchemaType.String);
+                operation.Parameters ??= [];
+                operation.Parameters.Add(Query("limit", $"Objects per page, 1 to {Paging.MaxLimit}.", Paging.DefaultLimit, 1, Paging.MaxLimit));
+                operation.Parameters.Add(Query("offset", "Objects to skip.", 0, 0, Paging.MaxOffset));
+            }
+
+            switch (status)
+            {
+                case "201":
+                    described.Headers["Location"] = Header("The URL of what was created.", JsonSchemaType.String);
+                    break;
+                case "206":
+                    described.Headers["Content-Range"] = Header("The bytes sent of the whole (RFC 9110).", JsonSchemaType.String);
+                    break;
+                case "429" or "503":
+                    described.Headers["Retry-After"] = Header("Seconds to wait before trying again.", JsonSchemaType.Integer);
+                    break;
+            }
+
+            if (operation.OperationId is "downloadFile" or "describeFile" && status is "200" or "206")
+            {
+                described.Headers["ETag"] = Header("The file's SHA-256: resume a download with If-Range.", JsonSchemaType.String);
+                described.Headers["Accept-Ranges"] = Header("bytes", JsonSchemaType.String);
+            }
+        }
+    }
+
+    private static OpenApiHeader Header(string description, JsonSchemaType type) =>
+        new() { Description = description, Schema = new OpenApiSchema { Type = type } };
+
+    private static OpenApiParameter Query(string name, string description, long fallback, long minimum, long maximum) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Query,
+        Description = description,
+        Schema = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer,
+            Format = "int64",
+            Default = System.Text.Json.Nodes.JsonValue.Create(fallback),
+            Minimum = minimum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Maximum = maximum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        },
+    };
 }

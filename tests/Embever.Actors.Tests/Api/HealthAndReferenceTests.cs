@@ -52,6 +52,14 @@ public abstract class HealthAndReferenceTests(PlatformFixture fixture)
         Assert.All(operations, o => Assert.False(string.IsNullOrWhiteSpace(o["summary"]?.GetValue<string>())));
         var ids = operations.Select(o => o["operationId"]!.GetValue<string>()).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
+        // What every list, creation and refusal to wait says in its headers, and the paging parameters.
+        var list = document["paths"]!["/v2/devices"]!["get"]!;
+        Assert.NotNull(list["responses"]!["200"]!["headers"]!["X-Total-Count"]);
+        Assert.NotNull(list["responses"]!["200"]!["headers"]!["Link"]);
+        Assert.Equal(["limit", "offset"], list["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()));
+        Assert.NotNull(document["paths"]!["/v2/devices"]!["post"]!["responses"]!["201"]!["headers"]!["Location"]);
+        Assert.NotNull(document["paths"]!["/gateway/v1/exchange"]!["post"]!["responses"]!["429"]!["headers"]!["Retry-After"]);
+        Assert.NotNull(document["paths"]!["/gateway/v1/files/{id}"]!["get"]!["responses"]!["206"]!["headers"]!["Content-Range"]);
         var text = document.ToJsonString();
         Assert.DoesNotContain("\"integer\",\"string\"", text);
         Assert.DoesNotContain("AnonymousType", text);
