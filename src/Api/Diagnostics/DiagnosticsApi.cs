@@ -13,7 +13,7 @@ public static class DiagnosticsApi
 {
     public static IEndpointRouteBuilder MapDiagnosticsApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v2/diagnostics/", Get).WithTags("Diagnostics").RequireAuthorization().ProducesProblem(403).WithName("getDiagnostics").WithSummary("Memory and activations of this silo (operator)");
+        routes.MapGet("/v2/diagnostics/", Get).WithTags("Diagnostics").RequireAuthorization().Produces<Diagnostics>().ProducesProblem(403).WithName("getDiagnostics").WithSummary("Memory and activations of this silo (operator)").WithDescription("For load tests and operators: `collect=true` runs a full garbage collection first.");
         return routes;
     }
 
@@ -33,13 +33,14 @@ public static class DiagnosticsApi
         var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
         using var process = Process.GetCurrentProcess();
         var memory = GC.GetGCMemoryInfo();
-        return TypedResults.Ok(new
-        {
-            silo = Environment.MachineName,
-            working_set_bytes = process.WorkingSet64,
-            gc_heap_bytes = GC.GetTotalMemory(forceFullCollection: false),
-            gc_committed_bytes = memory.TotalCommittedBytes,
-            activations = statistics.GroupBy(s => s.GrainType).ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount)),
-        });
+        return TypedResults.Ok(new Diagnostics(
+            Environment.MachineName,
+            process.WorkingSet64,
+            GC.GetTotalMemory(forceFullCollection: false),
+            memory.TotalCommittedBytes,
+            statistics.GroupBy(s => s.GrainType).ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount))));
     }
 }
+
+/// <summary>This silo's memory and its grain activations by grain type.</summary>
+public sealed record Diagnostics(string Silo, long WorkingSetBytes, long GcHeapBytes, long GcCommittedBytes, Dictionary<string, int> Activations);

@@ -37,11 +37,44 @@ public static class ApiDocument
         whose `errors` names every one.
         """;
 
+    /// <summary>The tags of the endpoints, described.</summary>
+    private static readonly Dictionary<string, string> Tags = new()
+    {
+        ["Health"] = "Liveness and readiness of one silo, for load balancers and orchestrators.",
+        ["Entry point"] = "Links to every collection.",
+        ["Authenticate"] = "Tokens in, access tokens out.",
+        ["Organisations"] = "Tenants: their webhook-signing secret and the lifespan of their tokens.",
+        ["Applications"] = "Groups of devices with their own tokens and webhook-signing secret.",
+        ["Tokens"] = "Organisation and application tokens.",
+        ["Devices"] = "Devices, their credentials and their event webhooks.",
+        ["Actions"] = "What a device is to do when it next wakes.",
+        ["Events"] = "What devices reported.",
+        ["Firmwares"] = "Firmware images to roll out.",
+        ["Deployments"] = "Firmware rollouts to devices.",
+        ["Updates"] = "One device's firmware update within a deployment.",
+        ["Webhook deliveries"] = "Every webhook fired and how its delivery went.",
+        ["Device gateway"] = "What devices call: the exchange of a wakeup and file downloads.",
+        ["Diagnostics"] = "Memory and activations of a silo (operator only).",
+    };
+
     public static void Configure(OpenApiOptions options)
     {
         options.AddDocumentTransformer((document, _, _) =>
         {
-            document.Info = new OpenApiInfo { Title = "Embever IoT Core API v2", Version = "2.0", Description = Introduction };
+            document.Info = new OpenApiInfo
+            {
+                Title = "Embever IoT Core API v2",
+                Version = "2.0",
+                Description = Introduction,
+                License = new OpenApiLicense { Name = "MIT", Identifier = "MIT" },
+                Contact = new OpenApiContact { Name = "Embever Actors maintainers" },
+            };
+            foreach (var server in document.Servers ?? [])
+            {
+                server.Url = server.Url?.TrimEnd('/');
+            }
+
+            document.Tags = new HashSet<OpenApiTag>(Tags.Select(t => new OpenApiTag { Name = t.Key, Description = t.Value }));
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
@@ -66,9 +99,17 @@ public static class ApiDocument
             var scheme = metadata.OfType<DeviceCredentials.Required>().Any() ? DeviceScheme
                 : metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any() ? BearerScheme
                 : null;
-            if (scheme is not null)
+            // Anonymous operations say so explicitly (an empty requirement list).
+            operation.Security = scheme is null ? [] : [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] }];
+            if (operation.Responses is { } answers && !answers.Keys.Any(k => k.StartsWith('4')))
             {
-                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] }];
+                // Any request may be refused before it reaches its endpoint (a NUL character in the path or query).
+                answers["400"] = new OpenApiResponse { Description = "The request cannot be read." };
+            }
+
+            if (scheme is not null && operation.Responses is { } responses && !responses.ContainsKey("401"))
+            {
+                responses["401"] = new OpenApiResponse { Description = scheme == BearerScheme ? "No valid access token." : "Wrong or missing device credentials." };
             }
 
             DescribeHeaders(operation);

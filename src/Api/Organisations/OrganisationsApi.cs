@@ -17,15 +17,18 @@ public static class OrganisationsApi
     public static IEndpointRouteBuilder MapOrganisationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/organisations").WithTags("Organisations").RequireAuthorization();
-        group.MapGet("/", List).ForOrganisationTokens().Produces<List<OrganisationResource>>().WithName("listOrganisations").WithSummary("List the caller's organisation");
-        group.MapPost("/", Create).Produces<OrganisationResource>(201).ProducesValidationProblem().ProducesProblem(403).WithName("createOrganisation").WithSummary("Create an organisation (operator)");
-        foreach (var (prefix, suffix) in new[] { ("/v2/organisations", ""), ("/v2/organisation", "Singular") })
+        group.MapGet("/", List).ForOrganisationTokens().Produces<List<OrganisationResource>>().WithName("listOrganisations").WithSummary("List the caller's organisation").WithDescription("A tenant sees only its own organisation.");
+        group.MapPost("/", Create).Produces<OrganisationResource>(201).ProducesValidationProblem().ProducesProblem(403).WithName("createOrganisation").WithSummary("Create an organisation (operator)").WithDescription("Operator token only. The answer holds the organisation's first token.");
+        // The v2 document names both the plural and the singular path for one organisation.
+        foreach (var (prefix, suffix, also) in new[] { ("/v2/organisations", "", ""), ("/v2/organisation", "Singular", " The same as under /v2/organisations/.") })
         {
             var item = routes.MapGroup(prefix).WithTags("Organisations").RequireAuthorization().ForOrganisationTokens();
             item.MapGet("/{id}/", Get).Produces<OrganisationResource>().ProducesProblem(404)
-                .WithName("getOrganisation" + suffix).WithSummary("Get the caller's organisation");
+                .WithName("getOrganisation" + suffix).WithSummary("Get the caller's organisation")
+                .WithDescription("Its address and token lifespan; never its secret." + also);
             item.MapPatch("/{id}/", Update).Produces<OrganisationResource>().ProducesValidationProblem().ProducesProblem(404)
-                .WithName("updateOrganisation" + suffix).WithSummary("Change the organisation's secret or token lifespan");
+                .WithName("updateOrganisation" + suffix).WithSummary("Change the organisation's secret or token lifespan")
+                .WithDescription("The secret signs X-Org-Token on webhooks; the lifespan bounds the organisation's access tokens." + also);
         }
 
         return routes;

@@ -21,7 +21,8 @@ public static class EntryPointApi
             .WithTags("Entry point")
             .AllowAnonymous()
             .WithName("entryPoint")
-            .WithSummary("Absolute links to every collection");
+            .WithSummary("Absolute links to every collection")
+            .WithDescription("Absolute URLs of the collections, so a client builds no URLs of its own.");
         routes.MapGet("/", () => TypedResults.Redirect(ReferencePath)).AllowAnonymous().ExcludeFromDescription();
         return routes;
     }
