@@ -42,8 +42,9 @@ public abstract class HealthAndReferenceTests(PlatformFixture fixture)
         var schemes = document["components"]!["securitySchemes"]!;
         Assert.Equal("bearer", schemes["bearer"]!["scheme"]!.GetValue<string>());
         Assert.Equal("basic", schemes["device"]!["scheme"]!.GetValue<string>());
+        // An anonymous operation says so: an empty list of requirements.
         string? Security(string path, string method) =>
-            document["paths"]![path]![method]!["security"]?.AsArray().Single()!.AsObject().Single().Key;
+            document["paths"]![path]![method]!["security"]!.AsArray().SingleOrDefault()?.AsObject().Single().Key;
         Assert.Equal("bearer", Security("/v2/devices", "get"));
         Assert.Equal("device", Security("/gateway/v1/exchange", "post"));
         Assert.Null(Security("/v2/authenticate", "post"));
