@@ -16,10 +16,18 @@ public static class ActionsApi
     public static IEndpointRouteBuilder MapActionsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/actions").WithTags("Actions").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).Produces<List<ActionResource>>().WithName("listActions").WithSummary("List the actions of the caller's devices").WithDescription("Oldest first. Filter with `type` and `device`. Each action shows the statuses it reached and when.");
-        group.MapPost("/", Create).Produces<ActionResource>(201).ProducesValidationProblem().WithName("createAction").WithSummary("Create an action, buffered until the device wakes").WithDescription("Buffered until the device wakes: one per type (a newer one overrides an unsent older one), re-sent at service level 1 and 2 until acknowledged or answered, dropped at its expiry. Webhooks fire for the statuses named.");
-        group.MapGet("/{id}/", Get).Produces<ActionResource>().ProducesProblem(404).WithName("getAction").WithSummary("Get an action").WithDescription("Its statuses with times, its result and whether it finished, expired or was cancelled.");
-        group.MapPatch("/{id}/", Cancel).Produces<ActionResource>().ProducesValidationProblem().ProducesProblem(404).WithName("cancelAction").WithSummary("Cancel an action").WithDescription("`{\"cancelled\": true}`: an action not yet finished is cancelled; a finished one stays as it is.");
+        group.MapGet("/", List).Produces<List<ActionResource>>()
+            .WithName("listActions").WithSummary("List the actions of the caller's devices")
+            .WithDescription("Oldest first. Filter with `type` and `device`. Each action shows the statuses it reached and when.");
+        group.MapPost("/", Create).Produces<ActionResource>(201).ProducesValidationProblem()
+            .WithName("createAction").WithSummary("Create an action, buffered until the device wakes")
+            .WithDescription("Buffered until the device wakes: one per type (a newer one overrides an unsent older one), re-sent at service level 1 and 2 until acknowledged or answered, dropped at its expiry. Webhooks fire for the statuses named.");
+        group.MapGet("/{id}/", Get).Produces<ActionResource>().ProducesProblem(404)
+            .WithName("getAction").WithSummary("Get an action")
+            .WithDescription("Its statuses with times, its result and whether it finished, expired or was cancelled.");
+        group.MapPatch("/{id}/", Cancel).Produces<ActionResource>().ProducesValidationProblem().ProducesProblem(404)
+            .WithName("cancelAction").WithSummary("Cancel an action")
+            .WithDescription("`{\"cancelled\": true}`: an action not yet finished is cancelled; a finished one stays as it is.");
         return routes;
     }
 

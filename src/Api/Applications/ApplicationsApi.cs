@@ -12,11 +12,21 @@ public static class ApplicationsApi
     public static IEndpointRouteBuilder MapApplicationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/applications").WithTags("Applications").RequireAuthorization().ForOrganisationTokens();
-        group.MapGet("/", List).Produces<List<ApplicationResource>>().WithName("listApplications").WithSummary("List the organisation's applications").WithDescription("Oldest first.");
-        group.MapPost("/", Create).Produces<ApplicationResource>(201).ProducesValidationProblem().WithName("createApplication").WithSummary("Create an application").WithDescription("An application groups devices and has its own tokens and webhook-signing secret (X-App-Token).");
-        group.MapGet("/{id}/", Get).Produces<ApplicationResource>().ProducesProblem(404).WithName("getApplication").WithSummary("Get an application").WithDescription("Its alias and description; never its secret.");
-        group.MapPatch("/{id}/", Update).Produces<ApplicationResource>().ProducesValidationProblem().ProducesProblem(404).WithName("updateApplication").WithSummary("Change an application").WithDescription("Change its alias, description or secret; absent fields stay as they are.");
-        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404).ProducesProblem(409).WithName("deleteApplication").WithSummary("Delete an application and revoke its tokens").WithDescription("Revokes its tokens; refused (409) while devices are linked to it.");
+        group.MapGet("/", List).Produces<List<ApplicationResource>>()
+            .WithName("listApplications").WithSummary("List the organisation's applications")
+            .WithDescription("Oldest first.");
+        group.MapPost("/", Create).Produces<ApplicationResource>(201).ProducesValidationProblem()
+            .WithName("createApplication").WithSummary("Create an application")
+            .WithDescription("An application groups devices and has its own tokens and webhook-signing secret (X-App-Token).");
+        group.MapGet("/{id}/", Get).Produces<ApplicationResource>().ProducesProblem(404)
+            .WithName("getApplication").WithSummary("Get an application")
+            .WithDescription("Its alias and description; never its secret.");
+        group.MapPatch("/{id}/", Update).Produces<ApplicationResource>().ProducesValidationProblem().ProducesProblem(404)
+            .WithName("updateApplication").WithSummary("Change an application")
+            .WithDescription("Change its alias, description or secret; absent fields stay as they are.");
+        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404).ProducesProblem(409)
+            .WithName("deleteApplication").WithSummary("Delete an application and revoke its tokens")
+            .WithDescription("Revokes its tokens; refused (409) while devices are linked to it.");
         return routes;
     }
 

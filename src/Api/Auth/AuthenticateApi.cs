@@ -9,8 +9,12 @@ public static class AuthenticateApi
     public static IEndpointRouteBuilder MapAuthenticateApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/authenticate").WithTags("Authenticate").AllowAnonymous().RequireRateLimiting(AuthenticateRateLimit.Policy);
-        group.MapPost("/", Authenticate).Produces<AuthenticateResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429).WithName("authenticate").WithSummary("Exchange a token for an access token and a refresh token").WithDescription("Send an organisation, application or operator token; the answer holds an access token for `Authorization: Bearer` and a refresh token. Rate-limited per client address.");
-        group.MapPost("/refresh/", Refresh).Produces<RefreshResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429).WithName("refresh").WithSummary("Renew an access token with the refresh token").WithDescription("Send the refresh token from POST /v2/authenticate/ to get a new access token without the original token.");
+        group.MapPost("/", Authenticate).Produces<AuthenticateResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429)
+            .WithName("authenticate").WithSummary("Exchange a token for an access token and a refresh token")
+            .WithDescription("Send an organisation, application or operator token; the answer holds an access token for `Authorization: Bearer` and a refresh token. Rate-limited per client address.");
+        group.MapPost("/refresh/", Refresh).Produces<RefreshResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429)
+            .WithName("refresh").WithSummary("Renew an access token with the refresh token")
+            .WithDescription("Send the refresh token from POST /v2/authenticate/ to get a new access token without the original token.");
         return routes;
     }
 

@@ -19,10 +19,18 @@ public static class DeploymentsApi
     public static IEndpointRouteBuilder MapDeploymentsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/deployments").WithTags("Deployments").RequireAuthorization().ForOrganisationTokens();
-        group.MapGet("/", List).Produces<List<DeploymentResource>>().WithName("listDeployments").WithSummary("List the organisation's deployments").WithDescription("Oldest first, each with its progress.");
-        group.MapPost("/", Create).Produces<DeploymentResource>(201).ProducesValidationProblem().ProducesProblem(409).WithName("createDeployment").WithSummary("Roll a firmware out to devices").WithDescription("All or nothing: every listed device gets a _fota action (service level 2) for the firmware, or none does. Devices with an unfinished update are refused (409, naming them).");
-        group.MapGet("/{id}/", Get).Produces<DeploymentResource>().ProducesProblem(404).WithName("getDeployment").WithSummary("Get a deployment and its progress").WithDescription("Its devices and how many updates are pending, successful and failed.");
-        group.MapPatch("/{id}/", Cancel).Produces<DeploymentResource>().ProducesValidationProblem().ProducesProblem(404).WithName("cancelDeployment").WithSummary("Cancel a deployment").WithDescription("`{\"cancelled\": true}`: every unfinished update's action is cancelled.");
+        group.MapGet("/", List).Produces<List<DeploymentResource>>()
+            .WithName("listDeployments").WithSummary("List the organisation's deployments")
+            .WithDescription("Oldest first, each with its progress.");
+        group.MapPost("/", Create).Produces<DeploymentResource>(201).ProducesValidationProblem().ProducesProblem(409)
+            .WithName("createDeployment").WithSummary("Roll a firmware out to devices")
+            .WithDescription("All or nothing: every listed device gets a _fota action (service level 2) for the firmware, or none does. Devices with an unfinished update are refused (409, naming them).");
+        group.MapGet("/{id}/", Get).Produces<DeploymentResource>().ProducesProblem(404)
+            .WithName("getDeployment").WithSummary("Get a deployment and its progress")
+            .WithDescription("Its devices and how many updates are pending, successful and failed.");
+        group.MapPatch("/{id}/", Cancel).Produces<DeploymentResource>().ProducesValidationProblem().ProducesProblem(404)
+            .WithName("cancelDeployment").WithSummary("Cancel a deployment")
+            .WithDescription("`{\"cancelled\": true}`: every unfinished update's action is cancelled.");
         return routes;
     }
 

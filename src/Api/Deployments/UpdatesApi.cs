@@ -12,8 +12,12 @@ public static class UpdatesApi
     public static IEndpointRouteBuilder MapUpdatesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/updates").WithTags("Updates").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).Produces<List<UpdateResource>>().WithName("listUpdates").WithSummary("List the firmware updates of the caller's devices").WithDescription("Filter with `device` and `deployment`.");
-        group.MapGet("/{id}/", Get).Produces<UpdateResource>().ProducesProblem(404).WithName("getUpdate").WithSummary("Get a firmware update").WithDescription("Where one device's update stands, with the device's result.");
+        group.MapGet("/", List).Produces<List<UpdateResource>>()
+            .WithName("listUpdates").WithSummary("List the firmware updates of the caller's devices")
+            .WithDescription("Filter with `device` and `deployment`.");
+        group.MapGet("/{id}/", Get).Produces<UpdateResource>().ProducesProblem(404)
+            .WithName("getUpdate").WithSummary("Get a firmware update")
+            .WithDescription("Where one device's update stands, with the device's result.");
         return routes;
     }
 

@@ -22,7 +22,9 @@ public static class DeviceImportApi
     {
         routes.MapPost("/v2/devices/import/", Import).WithTags("Devices").RequireAuthorization().ForOrganisationTokens()
             .Produces<List<ImportedDevice>>(201).ProducesValidationProblem().ProducesProblem(409)
-            .WithName("importDevices").WithSummary("Create up to 10,000 devices in one transaction (passwords shown once)").WithDescription("Names in, ids and passwords out (shown once), all in one transaction: a taken name refuses the whole import (409).");
+            
+                .WithName("importDevices").WithSummary("Create up to 10,000 devices in one transaction (passwords shown once)")
+                .WithDescription("Names in, ids and passwords out (shown once), all in one transaction: a taken name refuses the whole import (409).");
         return routes;
     }
 

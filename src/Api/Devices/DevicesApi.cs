@@ -18,11 +18,21 @@ public static class DevicesApi
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/devices").WithTags("Devices").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).Produces<List<DeviceResource>>().WithName("listDevices").WithSummary("List the caller's devices").WithDescription("Oldest first. Filter with `type`, `name`, `application` and `activated`. An application token sees only its application's devices.");
-        group.MapPost("/", Create).Produces<DeviceResource>(201).ProducesValidationProblem().ProducesProblem(409).WithName("createDevice").WithSummary("Create a device (its password is shown once)").WithDescription("The answer holds the device's password once: the device authenticates to the gateway with its id and this password. Names are unique within the organisation (409).");
-        group.MapGet("/{id}/", Get).Produces<DeviceResource>().ProducesProblem(404).WithName("getDevice").WithSummary("Get a device").WithDescription("Its profile, application, event webhooks and when it was last seen.");
-        group.MapPatch("/{id}/", Update).Produces<DeviceResource>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).WithName("updateDevice").WithSummary("Change a device").WithDescription("Change its name, application, activation or event webhooks; absent fields stay as they are.");
-        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404).WithName("deleteDevice").WithSummary("Delete a device").WithDescription("The device, its buffered actions and its credentials go; its events stay listed.");
+        group.MapGet("/", List).Produces<List<DeviceResource>>()
+            .WithName("listDevices").WithSummary("List the caller's devices")
+            .WithDescription("Oldest first. Filter with `type`, `name`, `application` and `activated`. An application token sees only its application's devices.");
+        group.MapPost("/", Create).Produces<DeviceResource>(201).ProducesValidationProblem().ProducesProblem(409)
+            .WithName("createDevice").WithSummary("Create a device (its password is shown once)")
+            .WithDescription("The answer holds the device's password once: the device authenticates to the gateway with its id and this password. Names are unique within the organisation (409).");
+        group.MapGet("/{id}/", Get).Produces<DeviceResource>().ProducesProblem(404)
+            .WithName("getDevice").WithSummary("Get a device")
+            .WithDescription("Its profile, application, event webhooks and when it was last seen.");
+        group.MapPatch("/{id}/", Update).Produces<DeviceResource>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
+            .WithName("updateDevice").WithSummary("Change a device")
+            .WithDescription("Change its name, application, activation or event webhooks; absent fields stay as they are.");
+        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404)
+            .WithName("deleteDevice").WithSummary("Delete a device")
+            .WithDescription("The device, its buffered actions and its credentials go; its events stay listed.");
         return routes;
     }
 

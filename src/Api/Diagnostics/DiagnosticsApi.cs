@@ -13,7 +13,9 @@ public static class DiagnosticsApi
 {
     public static IEndpointRouteBuilder MapDiagnosticsApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v2/diagnostics/", Get).WithTags("Diagnostics").RequireAuthorization().Produces<Diagnostics>().ProducesProblem(403).WithName("getDiagnostics").WithSummary("Memory and activations of this silo (operator)").WithDescription("For load tests and operators: `collect=true` runs a full garbage collection first.");
+        routes.MapGet("/v2/diagnostics/", Get).WithTags("Diagnostics").RequireAuthorization().Produces<Diagnostics>().ProducesProblem(403)
+            .WithName("getDiagnostics").WithSummary("Memory and activations of this silo (operator)")
+            .WithDescription("For load tests and operators: `collect=true` runs a full garbage collection first.");
         return routes;
     }
 

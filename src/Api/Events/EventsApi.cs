@@ -12,8 +12,12 @@ public static class EventsApi
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/events").WithTags("Events").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).Produces<List<EventResource>>().WithName("listEvents").WithSummary("List the events of the caller's devices").WithDescription("Oldest first. Filter with `type` and `device`. An application token sees only its devices' events.");
-        group.MapGet("/{id}/", Get).Produces<EventResource>().ProducesProblem(404).WithName("getEvent").WithSummary("Get an event").WithDescription("An event as the device reported it, with its payload as sent.");
+        group.MapGet("/", List).Produces<List<EventResource>>()
+            .WithName("listEvents").WithSummary("List the events of the caller's devices")
+            .WithDescription("Oldest first. Filter with `type` and `device`. An application token sees only its devices' events.");
+        group.MapGet("/{id}/", Get).Produces<EventResource>().ProducesProblem(404)
+            .WithName("getEvent").WithSummary("Get an event")
+            .WithDescription("An event as the device reported it, with its payload as sent.");
         return routes;
     }
 

@@ -13,10 +13,18 @@ public static class FirmwaresApi
     public static IEndpointRouteBuilder MapFirmwaresApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/firmwares").WithTags("Firmwares").RequireAuthorization().ForOrganisationTokens();
-        group.MapGet("/", List).Produces<List<FirmwareResource>>().WithName("listFirmwares").WithSummary("List the organisation's firmwares").WithDescription("Oldest first, with version, destination, size and SHA-256.");
-        group.MapPost("/", Create).Produces<FirmwareResource>(201).ProducesValidationProblem().DisableAntiforgery().WithName("uploadFirmware").WithSummary("Upload a firmware image (multipart)").WithDescription("multipart/form-data: the image in `file`, with `version`, `alias`, `dest`, `description` and optionally `predecessor`. The image is stored once per content (SHA-256).");
-        group.MapGet("/{id}/", Get).Produces<FirmwareResource>().ProducesProblem(404).WithName("getFirmware").WithSummary("Get a firmware").WithDescription("Its metadata; devices download the image through the gateway.");
-        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404).ProducesProblem(409).WithName("deleteFirmware").WithSummary("Delete a firmware no unfinished deployment rolls out").WithDescription("Refused (409) while an unfinished deployment rolls it out.");
+        group.MapGet("/", List).Produces<List<FirmwareResource>>()
+            .WithName("listFirmwares").WithSummary("List the organisation's firmwares")
+            .WithDescription("Oldest first, with version, destination, size and SHA-256.");
+        group.MapPost("/", Create).Produces<FirmwareResource>(201).ProducesValidationProblem().DisableAntiforgery()
+            .WithName("uploadFirmware").WithSummary("Upload a firmware image (multipart)")
+            .WithDescription("multipart/form-data: the image in `file`, with `version`, `alias`, `dest`, `description` and optionally `predecessor`. The image is stored once per content (SHA-256).");
+        group.MapGet("/{id}/", Get).Produces<FirmwareResource>().ProducesProblem(404)
+            .WithName("getFirmware").WithSummary("Get a firmware")
+            .WithDescription("Its metadata; devices download the image through the gateway.");
+        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404).ProducesProblem(409)
+            .WithName("deleteFirmware").WithSummary("Delete a firmware no unfinished deployment rolls out")
+            .WithDescription("Refused (409) while an unfinished deployment rolls it out.");
         return routes;
     }
 

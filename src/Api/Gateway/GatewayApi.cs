@@ -17,11 +17,17 @@ public static class GatewayApi
     public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/gateway/v1").WithTags("Device gateway").AllowAnonymous().WithMetadata(new DeviceCredentials.Required());
-        group.MapPost("/exchange", Exchange).Produces<ExchangeResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429).ProducesProblem(503).WithName("exchange").WithSummary("A device's wakeup: send events, acknowledgements and responses; receive actions").WithDescription("One request per wakeup (docs/gateway-protocol.md). The body carries new events, acknowledgements of the actions received and responses to those that asked for one; the answer lists the actions to perform now, highest service level first. An empty body is a plain wakeup.");
+        group.MapPost("/exchange", Exchange).Produces<ExchangeResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429).ProducesProblem(503)
+            .WithName("exchange").WithSummary("A device's wakeup: send events, acknowledgements and responses; receive actions")
+            .WithDescription("One request per wakeup (docs/gateway-protocol.md). The body carries new events, acknowledgements of the actions received and responses to those that asked for one; the answer lists the actions to perform now, highest service level first. An empty body is a plain wakeup.");
         group.MapGet("/files/{id}", Download).Produces(200).Produces(206).ProducesProblem(401).ProducesProblem(404)
-            .WithName("downloadFile").WithSummary("Download a file or firmware image (Range requests resume)").WithDescription("A file named by a getFile or _fota action of this device. `Range: bytes=N-` resumes an interrupted download; `If-Range` with the ETag makes sure the file did not change.");
+            
+                .WithName("downloadFile").WithSummary("Download a file or firmware image (Range requests resume)")
+                .WithDescription("A file named by a getFile or _fota action of this device. `Range: bytes=N-` resumes an interrupted download; `If-Range` with the ETag makes sure the file did not change.");
         group.MapMethods("/files/{id}", [HttpMethods.Head], Download).Produces(200).ProducesProblem(401).ProducesProblem(404)
-            .WithName("describeFile").WithSummary("A file's size and ETag, without its content").WithDescription("The headers of a download (size, ETag), to decide where to resume.");
+            
+                .WithName("describeFile").WithSummary("A file's size and ETag, without its content")
+                .WithDescription("The headers of a download (size, ETag), to decide where to resume.");
         return routes;
     }
 

@@ -7,8 +7,12 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok"))).WithTags("Health").AllowAnonymous().WithName("health").WithSummary("Liveness: the process answers").WithDescription("Answers as long as the process runs.");
-        routes.MapGet("/ready", Ready).WithTags("Health").AllowAnonymous().Produces<ReadyStatus>().ProducesProblem(503).WithName("ready").WithSummary("Readiness: the process and its store answer").WithDescription("Answers 200 when the silo's store answers within 5 s, 503 otherwise.");
+        routes.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok"))).WithTags("Health").AllowAnonymous()
+            .WithName("health").WithSummary("Liveness: the process answers")
+            .WithDescription("Answers as long as the process runs.");
+        routes.MapGet("/ready", Ready).WithTags("Health").AllowAnonymous().Produces<ReadyStatus>().ProducesProblem(503)
+            .WithName("ready").WithSummary("Readiness: the process and its store answer")
+            .WithDescription("Answers 200 when the silo's store answers within 5 s, 503 otherwise.");
         return routes;
     }
 

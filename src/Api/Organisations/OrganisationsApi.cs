@@ -17,8 +17,12 @@ public static class OrganisationsApi
     public static IEndpointRouteBuilder MapOrganisationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/organisations").WithTags("Organisations").RequireAuthorization();
-        group.MapGet("/", List).ForOrganisationTokens().Produces<List<OrganisationResource>>().WithName("listOrganisations").WithSummary("List the caller's organisation").WithDescription("A tenant sees only its own organisation.");
-        group.MapPost("/", Create).Produces<OrganisationResource>(201).ProducesValidationProblem().ProducesProblem(403).WithName("createOrganisation").WithSummary("Create an organisation (operator)").WithDescription("Operator token only. The answer holds the organisation's first token.");
+        group.MapGet("/", List).ForOrganisationTokens().Produces<List<OrganisationResource>>()
+            .WithName("listOrganisations").WithSummary("List the caller's organisation")
+            .WithDescription("A tenant sees only its own organisation.");
+        group.MapPost("/", Create).Produces<OrganisationResource>(201).ProducesValidationProblem().ProducesProblem(403)
+            .WithName("createOrganisation").WithSummary("Create an organisation (operator)")
+            .WithDescription("Operator token only. The answer holds the organisation's first token.");
         // The v2 document names both the plural and the singular path for one organisation.
         foreach (var (prefix, suffix, also) in new[] { ("/v2/organisations", "", ""), ("/v2/organisation", "Singular", " The same as under /v2/organisations/.") })
         {

@@ -17,10 +17,18 @@ public static class TokensApi
     public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/tokens").WithTags("Tokens").RequireAuthorization();
-        group.MapGet("/", List).ForOrganisationTokens().Produces<List<TokenResource>>().WithName("listTokens").WithSummary("List the organisation's tokens").WithDescription("Organisation-wide tokens only. Secrets are never shown again after creation.");
-        group.MapPost("/", Create).Produces<TokenResource>(201).ProducesValidationProblem().ProducesProblem(403).WithName("createToken").WithSummary("Create an organisation or application token (shown once)").WithDescription("An organisation token sees the whole organisation; an application token (`application`) only that application's devices. The token is in the answer once: store it.");
-        group.MapGet("/{id}/", Get).ForOrganisationTokens().Produces<TokenResource>().ProducesProblem(404).WithName("getToken").WithSummary("Get a token").WithDescription("Its kind, scope, alias and expiry; never its secret.");
-        group.MapDelete("/{id}/", Delete).ForOrganisationTokens().Produces(204).ProducesProblem(404).WithName("revokeToken").WithSummary("Revoke a token").WithDescription("The token and every access token made from it stop working at once.");
+        group.MapGet("/", List).ForOrganisationTokens().Produces<List<TokenResource>>()
+            .WithName("listTokens").WithSummary("List the organisation's tokens")
+            .WithDescription("Organisation-wide tokens only. Secrets are never shown again after creation.");
+        group.MapPost("/", Create).Produces<TokenResource>(201).ProducesValidationProblem().ProducesProblem(403)
+            .WithName("createToken").WithSummary("Create an organisation or application token (shown once)")
+            .WithDescription("An organisation token sees the whole organisation; an application token (`application`) only that application's devices. The token is in the answer once: store it.");
+        group.MapGet("/{id}/", Get).ForOrganisationTokens().Produces<TokenResource>().ProducesProblem(404)
+            .WithName("getToken").WithSummary("Get a token")
+            .WithDescription("Its kind, scope, alias and expiry; never its secret.");
+        group.MapDelete("/{id}/", Delete).ForOrganisationTokens().Produces(204).ProducesProblem(404)
+            .WithName("revokeToken").WithSummary("Revoke a token")
+            .WithDescription("The token and every access token made from it stop working at once.");
         return routes;
     }
 

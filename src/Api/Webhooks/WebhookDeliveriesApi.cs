@@ -16,9 +16,15 @@ public static class WebhookDeliveriesApi
     public static IEndpointRouteBuilder MapWebhookDeliveriesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/webhook-deliveries").WithTags("Webhook deliveries").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).Produces<List<DeliveryResource>>().WithName("listWebhookDeliveries").WithSummary("List webhook deliveries").WithDescription("Filter with `status` (pending, delivered, failed), `device` and `action`. Each shows its attempts, last error and next attempt.");
-        group.MapGet("/{id}/", Get).Produces<DeliveryResource>().ProducesProblem(404).WithName("getWebhookDelivery").WithSummary("Get a webhook delivery").WithDescription("Where it goes, what fired it, and how its attempts went.");
-        group.MapPost("/{id}/retry/", Retry).Produces<DeliveryResource>().ProducesProblem(404).ProducesProblem(409).WithName("retryWebhookDelivery").WithSummary("Try a failed delivery again").WithDescription("Puts a failed delivery back in the queue with a fresh horizon; 409 unless it failed.");
+        group.MapGet("/", List).Produces<List<DeliveryResource>>()
+            .WithName("listWebhookDeliveries").WithSummary("List webhook deliveries")
+            .WithDescription("Filter with `status` (pending, delivered, failed), `device` and `action`. Each shows its attempts, last error and next attempt.");
+        group.MapGet("/{id}/", Get).Produces<DeliveryResource>().ProducesProblem(404)
+            .WithName("getWebhookDelivery").WithSummary("Get a webhook delivery")
+            .WithDescription("Where it goes, what fired it, and how its attempts went.");
+        group.MapPost("/{id}/retry/", Retry).Produces<DeliveryResource>().ProducesProblem(404).ProducesProblem(409)
+            .WithName("retryWebhookDelivery").WithSummary("Try a failed delivery again")
+            .WithDescription("Puts a failed delivery back in the queue with a fresh horizon; 409 unless it failed.");
         return routes;
     }
 
