@@ -16,23 +16,32 @@ public static class WebhookPlanner
         var planned = new List<PlannedDelivery>();
         foreach (var change in reached)
         {
+            var body = RenderedOnce(payloadOnly => WebhookBody.Of(publicUrl, change.Action, device.Name, payloadOnly));
             foreach (var hook in change.Action.Webhooks.Where(h => h.Status == change.Status))
             {
-                var body = WebhookBody.Of(publicUrl, change.Action, device.Name, hook.PayloadOnly);
                 planned.Add(new PlannedDelivery(
-                    0, device.OrganisationId, device.ApplicationId, device.Id, change.Action.Id, null, change.Status, hook.Url, hook.PayloadOnly, body, now));
+                    0, device.OrganisationId, device.ApplicationId, device.Id, change.Action.Id, null, change.Status, hook.Url, hook.PayloadOnly, body(hook.PayloadOnly), now));
             }
         }
 
         foreach (var view in events)
         {
+            var body = RenderedOnce(payloadOnly => WebhookBody.Of(publicUrl, view, payloadOnly));
             foreach (var hook in device.Webhooks.Where(h => h.Type == view.Type))
             {
                 planned.Add(new PlannedDelivery(
-                    0, device.OrganisationId, device.ApplicationId, device.Id, null, view.Id, view.Type, hook.Url, hook.PayloadOnly, WebhookBody.Of(publicUrl, view, hook.PayloadOnly), now));
+                    0, device.OrganisationId, device.ApplicationId, device.Id, null, view.Id, view.Type, hook.Url, hook.PayloadOnly, body(hook.PayloadOnly), now));
             }
         }
 
         return planned;
+    }
+
+    /// <summary>A body renders at most once in each form, however many hooks carry it.</summary>
+    private static Func<bool, string> RenderedOnce(Func<bool, string> render)
+    {
+        string? full = null;
+        string? payloadOnly = null;
+        return only => only ? payloadOnly ??= render(true) : full ??= render(false);
     }
 }
