@@ -102,7 +102,11 @@ public abstract class ConcurrentDevicesTests(PlatformFixture fixture)
             if (status["action_overridden"] is not null)
             {
                 var by = action["result"]!["overridden_by"]!.GetValue<long>();
-                Assert.True(by > id && created[by].Device == device && created[by].Type == type, $"action {id} overridden by unrelated {by}");
+                // "Newer" is the order the device received them in, not the id order: two actions
+                // created at once may take their ids in one order and reach the device in the other.
+                var newer = DateTime.Parse(stored[by]["created_at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
+                    >= DateTime.Parse(action["created_at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(by != id && newer && created[by].Device == device && created[by].Type == type, $"action {id} overridden by unrelated {by}");
                 Assert.Null(status["action_sent"]);
                 Assert.DoesNotContain(id, received);
                 continue;
