@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Embever.Actors.Actions;
 using Embever.Actors.Api.Auth;
 using Embever.Actors.Api.Gateway;
@@ -35,10 +37,13 @@ public class GatewayBenchmarks
     private string password = "";
     private JwtService jwt = null!;
     private string accessToken = "";
+    private HttpContext context = null!;
 
     [GlobalSetup]
     public void Setup()
     {
+        var services = new ServiceCollection().ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+        context = new DefaultHttpContext { RequestServices = services.BuildServiceProvider() };
         hasher = new SecretHasher(new byte[32]);
         password = Secrets.New();
         passwordHash = hasher.Hash(password);
@@ -48,11 +53,13 @@ public class GatewayBenchmarks
         accessToken = jwt.IssueAccessToken(new TokenView(42, TokenKind.Organisation, Guid.NewGuid(), null, "bench", null, DateTime.UtcNow));
     }
 
+    /// <summary>Reading, checking and binding an exchange body as the gateway does (<see cref="RequestBody"/>).</summary>
     [Benchmark]
-    public DeviceExchange? ParseExchangeRequest()
+    public async Task<DeviceExchange?> ParseExchangeRequest()
     {
         using var document = JsonDocument.Parse(request);
-        return ExchangeRequest.Parse(new JsonFields(document.RootElement));
+        var (body, _) = await RequestBody.BindAsync<ExchangeRequest>(document.RootElement, context);
+        return body?.ToExchange();
     }
 
     [Benchmark]

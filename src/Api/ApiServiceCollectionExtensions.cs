@@ -47,7 +47,7 @@ public static class ApiServiceCollectionExtensions
             .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthenticationHandler>(AccessTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
         services.AddRateLimiter(AuthenticateRateLimit.Configure);
-        services.AddOpenApi(ApiDocument.Configure);
+        services.AddOpenApi(options => ApiDocument.Configure(options));
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             // Behind the compose file's proxy (or any other) URLs follow the client's view.

@@ -12,91 +12,47 @@ public static class ApplicationsApi
     public static IEndpointRouteBuilder MapApplicationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/applications").WithTags("Applications").RequireAuthorization().ForOrganisationTokens();
-        group.MapGet("/", List).Produces<List<ApplicationResource>>()
+        group.MapGet("/", List)
             .WithName("listApplications").WithSummary("List the organisation's applications")
             .WithDescription("Oldest first.");
-        group.MapPost("/", Create).Produces<ApplicationResource>(201).ProducesValidationProblem()
+        group.MapPost("/", Create)
             .WithName("createApplication").WithSummary("Create an application")
             .WithDescription("An application groups devices and has its own tokens and webhook-signing secret (X-App-Token).");
-        group.MapGet("/{id}/", Get).Produces<ApplicationResource>().ProducesProblem(404)
+        group.MapGet("/{id}/", Get)
             .WithName("getApplication").WithSummary("Get an application")
             .WithDescription("Its alias and description; never its secret.");
-        group.MapPatch("/{id}/", Update).Produces<ApplicationResource>().ProducesValidationProblem().ProducesProblem(404)
+        group.MapPatch("/{id}/", Update)
             .WithName("updateApplication").WithSummary("Change an application")
             .WithDescription("Change its alias, description or secret; absent fields stay as they are.");
-        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404).ProducesProblem(409)
+        group.MapDelete("/{id}/", Delete)
             .WithName("deleteApplication").WithSummary("Delete an application and revoke its tokens")
             .WithDescription("Revokes its tokens; refused (409) while devices are linked to it.");
         return routes;
     }
 
-    private static async Task<IResult> List(HttpContext context, ApplicationIndex index)
+    private static Task<Results<Ok<List<ApplicationResource>>, ValidationProblem>> List(Caller caller, HttpContext context, ApplicationIndex index) =>
+        Paging.ListAsync(context, page => index.ListAsync(caller.Organisation, page), view => ApplicationResource.From(context, view));
+
+    private static async Task<Created<ApplicationResource>> Create(CreateApplicationRequest request, Caller caller, HttpContext context, IGrainFactory grains)
     {
-        return await Paging.ListAsync(context, page => index.ListAsync(context.GetCaller().Organisation, page), view => ApplicationResource.From(context, view));
-    }
-
-    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains)
-    {
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var fields = new JsonFields(body).Allow("alias", "description", "secret");
-        var draft = new ApplicationDraft(
-            context.GetCaller().Organisation,
-            fields.String("alias", required: true)!,
-            fields.String("description", maxLength: 4096, allowEmpty: true) ?? "",
-            fields.String("secret", required: true, maxLength: 1024)!);
-        if (!fields.IsValid)
-        {
-            return fields.Problem();
-        }
-
-        var view = await grains.GetGrain<IApplicationGrain>(Guid.NewGuid()).Create(draft);
-        var resource = ApplicationResource.From(context, view);
+        var draft = new ApplicationDraft(caller.Organisation, request.Alias, request.Description ?? "", request.Secret);
+        var resource = ApplicationResource.From(context, await grains.GetGrain<IApplicationGrain>(Guid.NewGuid()).Create(draft));
         return TypedResults.Created(resource.Url, resource);
     }
 
-    private static async Task<IResult> Get(HttpContext context, string id, IGrainFactory grains)
+    private static async Task<Results<Ok<ApplicationResource>, NotFoundProblem>> Get(string id, Caller caller, HttpContext context, IGrainFactory grains) =>
+        await Find(id, caller, grains) is { } view ? TypedResults.Ok(ApplicationResource.From(context, view)) : Problems.NotFound();
+
+    private static async Task<Results<Ok<ApplicationResource>, NotFoundProblem>> Update(
+        string id, UpdateApplicationRequest request, Caller caller, HttpContext context, IGrainFactory grains) =>
+        await Find(id, caller, grains) is { } view
+        && await grains.GetGrain<IApplicationGrain>(view.Id).Update(new ApplicationPatch(request.Alias, request.Description, request.Secret)) is { } updated
+            ? TypedResults.Ok(ApplicationResource.From(context, updated))
+            : Problems.NotFound();
+
+    private static async Task<Results<NoContent, NotFoundProblem, ConflictProblem>> Delete(string id, Caller caller, IGrainFactory grains, ApplicationIndex applications)
     {
-        var view = await Visible(context, id, grains);
-        return view is null ? Problems.NotFound() : TypedResults.Ok(ApplicationResource.From(context, view));
-    }
-
-    private static async Task<IResult> Update(HttpContext context, string id, IGrainFactory grains)
-    {
-        var view = await Visible(context, id, grains);
-        if (view is null)
-        {
-            return Problems.NotFound();
-        }
-
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var fields = new JsonFields(body).Allow("alias", "description", "secret");
-        var patch = new ApplicationPatch(
-            fields.String("alias"),
-            fields.String("description", maxLength: 4096, allowEmpty: true),
-            fields.String("secret", maxLength: 1024));
-        if (!fields.IsValid)
-        {
-            return fields.Problem();
-        }
-
-        var updated = await grains.GetGrain<IApplicationGrain>(view.Id).Update(patch);
-        return updated is null ? Problems.NotFound() : TypedResults.Ok(ApplicationResource.From(context, updated));
-    }
-
-    private static async Task<IResult> Delete(HttpContext context, string id, IGrainFactory grains, ApplicationIndex applications)
-    {
-        var view = await Visible(context, id, grains);
-        if (view is null)
+        if (await Find(id, caller, grains) is not { } view)
         {
             return Problems.NotFound();
         }
@@ -113,14 +69,9 @@ public static class ApplicationsApi
         return TypedResults.NoContent();
     }
 
-    internal static async Task<ApplicationView?> Visible(HttpContext context, string id, IGrainFactory grains)
-    {
-        if (!Guid.TryParse(id, out var applicationId))
-        {
-            return null;
-        }
-
-        var view = await grains.GetGrain<IApplicationGrain>(applicationId).Get();
-        return view is not null && context.GetCaller().CanSeeOrganisation(view.OrganisationId) ? view : null;
-    }
+    /// <summary>The application of a <c>/{id}/</c> route, if the caller may see it: every 404 of applications comes from here.</summary>
+    private static async Task<ApplicationView?> Find(string id, Caller caller, IGrainFactory grains) =>
+        Guid.TryParse(id, out var applicationId) && await grains.GetGrain<IApplicationGrain>(applicationId).Get() is { } view && caller.CanSeeOrganisation(view.OrganisationId)
+            ? view
+            : null;
 }

@@ -8,8 +8,12 @@ namespace Embever.Actors.Api.Auth;
 /// Who is calling, from a validated access token: the token's kind and scope. Every visibility
 /// rule of the API is a method here, so tenancy is decided in one place.
 /// </summary>
-public sealed record Caller(long TokenId, TokenKind Kind, Guid? OrganisationId, Guid? ApplicationId)
+public sealed record Caller(long TokenId, TokenKind Kind, Guid? OrganisationId, Guid? ApplicationId) : IBindableFromHttpContext<Caller>
 {
+    /// <summary>The caller as a handler parameter, set by the access-token authentication.</summary>
+    public static ValueTask<Caller?> BindAsync(HttpContext context, System.Reflection.ParameterInfo parameter) =>
+        ValueTask.FromResult(context.Items[typeof(Caller)] as Caller);
+
     public bool IsOperator => Kind == TokenKind.Operator;
 
     /// <summary>An organisation-wide token: manages tokens, applications and the organisation.</summary>

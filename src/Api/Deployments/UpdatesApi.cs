@@ -12,37 +12,23 @@ public static class UpdatesApi
     public static IEndpointRouteBuilder MapUpdatesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/updates").WithTags("Updates").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).Produces<List<UpdateResource>>()
+        group.MapGet("/", List)
             .WithName("listUpdates").WithSummary("List the firmware updates of the caller's devices")
             .WithDescription("Filter with `device` and `deployment`.");
-        group.MapGet("/{id}/", Get).Produces<UpdateResource>().ProducesProblem(404)
+        group.MapGet("/{id}/", Get)
             .WithName("getUpdate").WithSummary("Get a firmware update")
             .WithDescription("Where one device's update stands, with the device's result.");
         return routes;
     }
 
-    private static async Task<IResult> List(HttpContext context, UpdateIndex updates)
-    {
-        long? deployment = null;
-        if (context.Request.Query.TryGetValue("deployment", out var deploymentText))
-        {
-            // A deployment id that cannot exist matches nothing: an empty list, not an error.
-            deployment = long.TryParse(deploymentText, NumberStyles.None, CultureInfo.InvariantCulture, out var deploymentId) ? deploymentId : -1;
-        }
+    private static Task<Results<Ok<List<UpdateResource>>, ValidationProblem>> List(
+        [AsParameters] UpdateListParameters filters, Caller caller, HttpContext context, UpdateIndex updates) =>
+        Paging.ListAsync(context, filters.ToQuery(caller.Scope), updates.ListAsync, u => UpdateResource.From(context, u));
 
-        var query = new UpdateQuery(context.GetCaller().Scope, context.Request.Query["device"], deployment);
-        return await Paging.ListAsync(context, page => updates.ListAsync(query, page), u => UpdateResource.From(context, u));
-    }
-
-    private static async Task<IResult> Get(HttpContext context, string id, UpdateIndex updates, DeviceIndex devices)
-    {
-        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var updateId)
-            || await updates.GetAsync(updateId) is not { } view
-            || !await context.GetCaller().CanSeeAsync(view.OrganisationId, view.DeviceId, devices))
-        {
-            return Problems.NotFound();
-        }
-
-        return TypedResults.Ok(UpdateResource.From(context, view));
-    }
+    private static async Task<Results<Ok<UpdateResource>, NotFoundProblem>> Get(string id, Caller caller, HttpContext context, UpdateIndex updates, DeviceIndex devices) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var updateId)
+        && await updates.GetAsync(updateId) is { } view
+        && await caller.CanSeeAsync(view.OrganisationId, view.DeviceId, devices)
+            ? TypedResults.Ok(UpdateResource.From(context, view))
+            : Problems.NotFound();
 }

@@ -1,6 +1,5 @@
 using Embever.Actors.Api.Auth;
 using Embever.Actors.Api.Http;
-using Embever.Actors.Applications;
 using Embever.Actors.Devices;
 using Embever.Actors.Platform;
 using Embever.Actors.Security;
@@ -18,79 +17,42 @@ public static class DevicesApi
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/devices").WithTags("Devices").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).Produces<List<DeviceResource>>()
+        group.MapGet("/", List)
             .WithName("listDevices").WithSummary("List the caller's devices")
             .WithDescription("Oldest first. Filter with `type`, `name`, `application` and `activated`. An application token sees only its application's devices.");
-        group.MapPost("/", Create).Produces<DeviceResource>(201).ProducesValidationProblem().ProducesProblem(409)
+        group.MapPost("/", Create)
             .WithName("createDevice").WithSummary("Create a device (its password is shown once)")
             .WithDescription("The answer holds the device's password once: the device authenticates to the gateway with its id and this password. Names are unique within the organisation (409).");
-        group.MapGet("/{id}/", Get).Produces<DeviceResource>().ProducesProblem(404)
+        group.MapGet("/{id}/", Get)
             .WithName("getDevice").WithSummary("Get a device")
             .WithDescription("Its profile, application, event webhooks and when it was last seen.");
-        group.MapPatch("/{id}/", Update).Produces<DeviceResource>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
+        group.MapPatch("/{id}/", Update)
             .WithName("updateDevice").WithSummary("Change a device")
-            .WithDescription("Change its name, application, activation or event webhooks; absent fields stay as they are.");
-        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404)
+            .WithDescription("Change its name, application, activation or event webhooks; absent fields stay as they are, `\"application\": null` unlinks it.");
+        group.MapDelete("/{id}/", Delete)
             .WithName("deleteDevice").WithSummary("Delete a device")
             .WithDescription("The device, its buffered actions and its credentials go; its events stay listed.");
         return routes;
     }
 
-    private static async Task<IResult> List(HttpContext context, DeviceIndex index)
+    private static Task<Results<Ok<List<DeviceResource>>, ValidationProblem>> List(
+        [AsParameters] DeviceListParameters filters, Caller caller, HttpContext context, DeviceIndex index) =>
+        Paging.ListAsync(context, filters.ToQuery(caller.Scope), index.ListAsync, view => DeviceResource.From(context, view));
+
+    private static async Task<Results<Created<DeviceResource>, ValidationProblem, ConflictProblem>> Create(
+        CreateDeviceRequest request, Caller caller, HttpContext context, IGrainFactory grains, DeviceCreator creator, PlatformKeys keys)
     {
-        var parameters = context.Request.Query;
-        var query = new DeviceQuery(context.GetCaller().Scope, parameters["type"], parameters["name"]);
-
-        // An application id or activation state that cannot exist matches nothing: an empty list, not an error.
-        var impossible = false;
-        if (parameters.TryGetValue("application", out var application))
-        {
-            impossible |= !Guid.TryParse(application, out var applicationId);
-            query = query with { Application = applicationId };
-        }
-
-        if (parameters.TryGetValue("activated", out var activatedText))
-        {
-            impossible |= !bool.TryParse(activatedText, out var activated);
-            query = query with { Activated = activated };
-        }
-
-        return await Paging.ListAsync(
-            context,
-            page => impossible ? Task.FromResult(new Page<DeviceView>([], 0)) : index.ListAsync(query, page),
-            view => DeviceResource.From(context, view));
-    }
-
-    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, DeviceCreator creator, PlatformKeys keys)
-    {
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var caller = context.GetCaller();
-        var fields = new JsonFields(body).Allow("name", "application", "activated", "webhooks");
-        var name = fields.String("name", required: true);
-        var application = fields.Uuid("application") ?? caller.ApplicationId;
-        var activated = fields.Bool("activated") ?? false;
-        var webhooks = ReadWebhooks(fields) ?? [];
-        await CheckApplication(fields, caller, application, grains);
-        if (!fields.IsValid)
-        {
-            return fields.Problem();
-        }
-
+        var application = request.Application ?? caller.ApplicationId;
         var password = Secrets.New();
-        var draft = new DeviceDraft(caller.Organisation, application, name!, activated, webhooks, keys.Hasher.Hash(password));
-        var result = await creator.CreateAsync(draft);
+        var webhooks = request.Webhooks?.Select(w => w.ToWebhook()).ToList() ?? [];
+        var result = await creator.CreateAsync(new DeviceDraft(caller.Organisation, application, request.Name, request.Activated, webhooks, keys.Hasher.Hash(password)));
         switch (result.Error)
         {
             case DeviceWriteError.None:
                 var resource = DeviceResource.From(context, result.Device!) with { Password = password };
                 return TypedResults.Created(resource.Url, resource);
             case DeviceWriteError.NameTaken:
-                return NameTaken(name!);
+                return NameTaken(request.Name);
             case DeviceWriteError.ApplicationGone:
                 return ApplicationGone();
             default:
@@ -98,45 +60,19 @@ public static class DevicesApi
         }
     }
 
-    private static async Task<IResult> Get(HttpContext context, string id, IGrainFactory grains)
-    {
-        var view = await Visible(context, id, grains);
-        return view is null ? Problems.NotFound() : TypedResults.Ok(DeviceResource.From(context, view));
-    }
+    private static async Task<Results<Ok<DeviceResource>, NotFoundProblem>> Get(string id, Caller caller, HttpContext context, IGrainFactory grains) =>
+        await Find(id, caller, grains) is { } view ? TypedResults.Ok(DeviceResource.From(context, view)) : Problems.NotFound();
 
-    private static async Task<IResult> Update(HttpContext context, string id, IGrainFactory grains)
+    private static async Task<Results<Ok<DeviceResource>, ValidationProblem, NotFoundProblem, ConflictProblem>> Update(
+        string id, UpdateDeviceRequest request, Caller caller, HttpContext context, IGrainFactory grains)
     {
-        var view = await Visible(context, id, grains);
-        if (view is null)
+        if (await Find(id, caller, grains) is not { } view)
         {
             return Problems.NotFound();
         }
 
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var caller = context.GetCaller();
-        var fields = new JsonFields(body).Allow("name", "application", "activated", "webhooks");
-        var applicationGiven = fields.Has("application");
-        var patch = new DevicePatch(
-            fields.String("name"),
-            applicationGiven,
-            fields.Uuid("application"),
-            fields.Bool("activated"),
-            ReadWebhooks(fields));
-        if (applicationGiven)
-        {
-            await CheckApplication(fields, caller, patch.ApplicationId, grains);
-        }
-
-        if (!fields.IsValid)
-        {
-            return fields.Problem();
-        }
-
+        var webhooks = request.WebhooksGiven ? request.Webhooks?.Select(w => w.ToWebhook()).ToList() ?? [] : null;
+        var patch = new DevicePatch(request.Name, request.ApplicationGiven, request.Application, request.Activated, webhooks);
         var result = await grains.GetGrain<IDeviceGrain>(view.Id).Update(patch);
         return result.Error switch
         {
@@ -147,47 +83,17 @@ public static class DevicesApi
         };
     }
 
-    private static async Task<IResult> Delete(HttpContext context, string id, IGrainFactory grains)
-    {
-        var view = await Visible(context, id, grains);
-        if (view is null || !await grains.GetGrain<IDeviceGrain>(view.Id).Delete())
-        {
-            return Problems.NotFound();
-        }
+    private static async Task<Results<NoContent, NotFoundProblem>> Delete(string id, Caller caller, IGrainFactory grains) =>
+        await Find(id, caller, grains) is { } view && await grains.GetGrain<IDeviceGrain>(view.Id).Delete()
+            ? TypedResults.NoContent()
+            : Problems.NotFound();
 
-        return TypedResults.NoContent();
-    }
+    /// <summary>The device of a <c>/{id}/</c> route, if the caller may see it: every 404 of devices comes from here.</summary>
+    internal static async Task<DeviceView?> Find(string id, Caller caller, IGrainFactory grains) =>
+        ShortIds.LooksValid(id) && await grains.GetGrain<IDeviceGrain>(id).Get() is { } view && caller.CanSee(view) ? view : null;
 
-    internal static async Task<DeviceView?> Visible(HttpContext context, string id, IGrainFactory grains)
-    {
-        if (!ShortIds.LooksValid(id))
-        {
-            return null;
-        }
+    private static ValidationProblem ApplicationGone() => Problems.Field("application", DeviceApplication.NoSuchApplication);
 
-        var view = await grains.GetGrain<IDeviceGrain>(id).Get();
-        return view is not null && context.GetCaller().CanSee(view) ? view : null;
-    }
-
-    /// <summary>The application a device links to must be the caller's organisation's, and an application token's own.</summary>
-    private static async Task CheckApplication(JsonFields fields, Caller caller, Guid? application, IGrainFactory grains)
-    {
-        if (caller.ApplicationId is { } scope && application != scope)
-        {
-            fields.Error("application", "An application token can only link devices to its own application.");
-        }
-        else if (application is { } applicationId && (await grains.GetGrain<IApplicationGrain>(applicationId).Get())?.OrganisationId != caller.Organisation)
-        {
-            fields.Error("application", "No such application in this organisation.");
-        }
-    }
-
-    private static IReadOnlyList<EventWebhook>? ReadWebhooks(JsonFields fields) =>
-        WebhookFields.Read(fields, "type", type => type.Length > 255 ? "Must be at most 255 characters." : null)?
-            .Select(w => new EventWebhook(w.Trigger, w.Url, w.PayloadOnly)).ToList();
-
-    private static IResult ApplicationGone() => Problems.Field("application", "No such application in this organisation.");
-
-    private static IResult NameTaken(string name) =>
+    private static ConflictProblem NameTaken(string name) =>
         Problems.Conflict($"A device named '{name}' already exists in this organisation.");
 }

@@ -13,15 +13,15 @@ public static class DiagnosticsApi
 {
     public static IEndpointRouteBuilder MapDiagnosticsApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v2/diagnostics/", Get).WithTags("Diagnostics").RequireAuthorization().Produces<Diagnostics>().ProducesProblem(403)
+        routes.MapGet("/v2/diagnostics/", Get).WithTags("Diagnostics").RequireAuthorization()
             .WithName("getDiagnostics").WithSummary("Memory and activations of this silo (operator)")
             .WithDescription("For load tests and operators: `collect=true` runs a full garbage collection first.");
         return routes;
     }
 
-    private static async Task<IResult> Get(HttpContext context, IGrainFactory grains, bool collect = false)
+    private static async Task<Results<Ok<Diagnostics>, ForbiddenProblem>> Get(Caller caller, IGrainFactory grains, bool collect = false)
     {
-        if (!context.GetCaller().IsOperator)
+        if (!caller.IsOperator)
         {
             return Problems.Forbidden("Only the operator token reads diagnostics.");
         }

@@ -12,30 +12,23 @@ public static class EventsApi
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/events").WithTags("Events").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).Produces<List<EventResource>>()
+        group.MapGet("/", List)
             .WithName("listEvents").WithSummary("List the events of the caller's devices")
             .WithDescription("Oldest first. Filter with `type` and `device`. An application token sees only its devices' events.");
-        group.MapGet("/{id}/", Get).Produces<EventResource>().ProducesProblem(404)
+        group.MapGet("/{id}/", Get)
             .WithName("getEvent").WithSummary("Get an event")
             .WithDescription("An event as the device reported it, with its payload as sent.");
         return routes;
     }
 
-    private static async Task<IResult> List(HttpContext context, EventIndex events)
-    {
-        var query = new EventQuery(context.GetCaller().Scope, context.Request.Query["type"], context.Request.Query["device"]);
-        return await Paging.ListAsync(context, page => events.ListAsync(query, page), e => EventResource.From(ResourceUrls.Base(context), e));
-    }
+    private static Task<Results<Ok<List<EventResource>>, ValidationProblem>> List(
+        [AsParameters] EventListParameters filters, Caller caller, HttpContext context, EventIndex events) =>
+        Paging.ListAsync(context, new EventQuery(caller.Scope, filters.Type, filters.Device), events.ListAsync, e => EventResource.From(ResourceUrls.Base(context), e));
 
-    private static async Task<IResult> Get(HttpContext context, string id, EventIndex events, DeviceIndex devices)
-    {
-        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var eventId)
-            || await events.GetAsync(eventId) is not { } view
-            || !await context.GetCaller().CanSeeAsync(view.OrganisationId, view.DeviceId, devices))
-        {
-            return Problems.NotFound();
-        }
-
-        return TypedResults.Ok(EventResource.From(ResourceUrls.Base(context), view));
-    }
+    private static async Task<Results<Ok<EventResource>, NotFoundProblem>> Get(string id, Caller caller, HttpContext context, EventIndex events, DeviceIndex devices) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var eventId)
+        && await events.GetAsync(eventId) is { } view
+        && await caller.CanSeeAsync(view.OrganisationId, view.DeviceId, devices)
+            ? TypedResults.Ok(EventResource.From(ResourceUrls.Base(context), view))
+            : Problems.NotFound();
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Embever.Actors.Api.Http;
 using Embever.Actors.Files;
 using Microsoft.AspNetCore.Http.Features;
@@ -8,27 +9,27 @@ namespace Embever.Actors.Api.Firmware;
 /// <summary>
 /// A firmware upload, read from either form: <c>multipart/form-data</c> with the fields and a
 /// <c>file</c> part (streamed, for images of any size up to the limit), or a JSON body whose
-/// <c>file</c> is a base64 <c>data:</c> URI (convenient for small images).
+/// <c>file</c> is a base64 <c>data:</c> URI (convenient for small images). Both are checked as
+/// one <see cref="FirmwareUploadRequest"/>.
 /// </summary>
-public sealed record FirmwareUpload(string Version, string Alias, string Dest, string Description, string? Predecessor, string MediaType, Func<Stream> OpenContent)
+public sealed record FirmwareUpload(FirmwareUploadRequest Fields, string MediaType, Func<Stream> OpenContent)
 {
-    public const long MaxImageSize = 64 * 1024 * 1024;
-    private static readonly string[] Fields = ["version", "alias", "dest", "description", "predecessor", "file"];
+    private const long MaxImageSize = FirmwareUploadRequest.MaxImageSize;
 
-    public static async Task<(FirmwareUpload? Upload, IResult? Problem)> ReadAsync(HttpRequest request)
+    public static async Task<(FirmwareUpload? Upload, IResult? Problem)> ReadAsync(HttpContext context)
     {
         // Images are larger than Kestrel's default body limit; this endpoint sets its own.
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = (MaxImageSize * 4 / 3) + (1024 * 1024);
+            size.MaxRequestBodySize = FirmwareUploadRequest.BodyLimit + (1024 * 1024);
         }
 
-        return request.HasFormContentType ? await ReadFormAsync(request) : await ReadJsonAsync(request);
+        return context.Request.HasFormContentType ? await ReadFormAsync(context) : await ReadJsonAsync(context);
     }
 
-    private static async Task<(FirmwareUpload?, IResult?)> ReadFormAsync(HttpRequest request)
+    private static async Task<(FirmwareUpload?, IResult?)> ReadFormAsync(HttpContext context)
     {
-        if (request.ContentLength > MaxImageSize + (1024 * 1024))
+        if (context.Request.ContentLength > MaxImageSize + (1024 * 1024))
         {
             return (null, Problems.TooLarge(MaxImageSize));
         }
@@ -36,68 +37,52 @@ public sealed record FirmwareUpload(string Version, string Alias, string Dest, s
         IFormCollection form;
         try
         {
-            form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = MaxImageSize + (1024 * 1024) });
+            form = await context.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = MaxImageSize + (1024 * 1024) });
         }
         catch (Exception exception) when (exception is InvalidDataException or IOException or BadHttpRequestException)
         {
             return (null, Problems.BadRequest($"The multipart body could not be read: {exception.Message}"));
         }
 
-        var fields = new Dictionary<string, object?>();
+        var file = form.Files.GetFile("file");
+        if (file is null || file.Length == 0)
+        {
+            return (null, Problems.Field("file", "Upload the image as a non-empty 'file' part."));
+        }
+
+        if (file.Length > MaxImageSize)
+        {
+            return (null, Problems.TooLarge(MaxImageSize));
+        }
+
+        var fields = new JsonObject();
         foreach (var (key, value) in form)
         {
             fields[key] = value.ToString();
         }
 
-        var file = form.Files.GetFile("file");
-        var body = new JsonFields(JsonSerializer.SerializeToElement(fields));
-        body.Allow(Fields);
-        if (file is null || file.Length == 0)
+        var (request, problem) = await RequestBody.BindAsync<FirmwareUploadRequest>(JsonSerializer.SerializeToElement(fields), context);
+        if (request?.File is not null)
         {
-            body.Error("file", "Upload the image as a non-empty 'file' part.");
-        }
-        else if (file.Length > MaxImageSize)
-        {
-            return (null, Problems.TooLarge(MaxImageSize));
+            return (null, Problems.Field("file", "Upload the image as a 'file' part, not as a text field."));
         }
 
-        return Build(body, file?.ContentType ?? "application/octet-stream", () => file!.OpenReadStream());
+        return request is null ? (null, problem) : (new FirmwareUpload(request, file.ContentType ?? "application/octet-stream", file.OpenReadStream), null);
     }
 
-    private static async Task<(FirmwareUpload?, IResult?)> ReadJsonAsync(HttpRequest request)
+    private static async Task<(FirmwareUpload?, IResult?)> ReadJsonAsync(HttpContext context)
     {
-        var (json, problem) = await JsonBody.ReadObjectAsync(request, (MaxImageSize * 4 / 3) + (64 * 1024));
-        if (problem is not null)
+        var (request, problem) = await RequestBody.ReadAsync<FirmwareUploadRequest>(context);
+        if (request is null)
         {
             return (null, problem);
         }
 
-        var fields = new JsonFields(json).Allow(Fields);
-        var uri = fields.String("file", required: true, maxLength: int.MaxValue);
-        byte[] content = [];
-        var mediaType = "application/octet-stream";
-        if (uri is not null && (!DataUri.TryParse(uri, out mediaType, out content) || content.Length == 0))
+        if (request.File is null || !DataUri.TryParse(request.File, out var mediaType, out var content) || content.Length == 0)
         {
-            fields.Error("file", "Must be a non-empty data:<type>/<format>;base64,<data> URI (or upload multipart/form-data).");
+            return (null, Problems.Field("file", "Must be a non-empty data:<type>/<format>;base64,<data> URI (or upload multipart/form-data)."));
         }
 
-        return Build(fields, mediaType, () => new MemoryStream(content));
-    }
-
-    private static (FirmwareUpload?, IResult?) Build(JsonFields fields, string mediaType, Func<Stream> open)
-    {
-        var version = fields.String("version", required: true);
-        var alias = fields.String("alias", required: true);
-        var dest = fields.String("dest", required: true);
-        if (dest is not null and not ("EBV" or "APP"))
-        {
-            fields.Error("dest", "Must be EBV (Embever microcontroller) or APP (application microcontroller).");
-        }
-
-        var description = fields.String("description", maxLength: 4096, allowEmpty: true) ?? "";
-        var predecessor = fields.String("predecessor", allowNull: true);
-        return fields.IsValid
-            ? (new FirmwareUpload(version!, alias!, dest!, description, string.IsNullOrEmpty(predecessor) ? null : predecessor, mediaType, open), null)
-            : (null, fields.Problem());
+        return (new FirmwareUpload(request, mediaType, () => new MemoryStream(content)), null);
     }
 }

@@ -13,59 +13,56 @@ public static class FirmwaresApi
     public static IEndpointRouteBuilder MapFirmwaresApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/firmwares").WithTags("Firmwares").RequireAuthorization().ForOrganisationTokens();
-        group.MapGet("/", List).Produces<List<FirmwareResource>>()
+        group.MapGet("/", List)
             .WithName("listFirmwares").WithSummary("List the organisation's firmwares")
             .WithDescription("Oldest first, with version, destination, size and SHA-256.");
-        group.MapPost("/", Create).Produces<FirmwareResource>(201).ProducesValidationProblem().DisableAntiforgery()
+        group.MapPost("/", Create).DisableAntiforgery().WithBody<FirmwareUploadRequest>(contentTypes: ["multipart/form-data", "application/json"])
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithName("uploadFirmware").WithSummary("Upload a firmware image (multipart)")
             .WithDescription("multipart/form-data: the image in `file`, with `version`, `alias`, `dest`, `description` and optionally `predecessor`. The image is stored once per content (SHA-256).");
-        group.MapGet("/{id}/", Get).Produces<FirmwareResource>().ProducesProblem(404)
+        group.MapGet("/{id}/", Get)
             .WithName("getFirmware").WithSummary("Get a firmware")
             .WithDescription("Its metadata; devices download the image through the gateway.");
-        group.MapDelete("/{id}/", Delete).Produces(204).ProducesProblem(404).ProducesProblem(409)
+        group.MapDelete("/{id}/", Delete)
             .WithName("deleteFirmware").WithSummary("Delete a firmware no unfinished deployment rolls out")
             .WithDescription("Refused (409) while an unfinished deployment rolls it out.");
         return routes;
     }
 
-    private static async Task<IResult> List(HttpContext context, FirmwareIndex firmwares)
-    {
-        return await Paging.ListAsync(context, page => firmwares.ListAsync(context.GetCaller().Organisation, page), f => FirmwareResource.From(context, f));
-    }
+    private static Task<Results<Ok<List<FirmwareResource>>, ValidationProblem>> List(Caller caller, HttpContext context, FirmwareIndex firmwares) =>
+        Paging.ListAsync(context, page => firmwares.ListAsync(caller.Organisation, page), f => FirmwareResource.From(context, f));
 
-    private static async Task<IResult> Create(HttpContext context, FirmwareIndex firmwares, FirmwareCatalog catalog)
+    private static async Task<Results<Created<FirmwareResource>, ValidationProblem, ProblemHttpResult>> Create(
+        Caller caller, HttpContext context, FirmwareIndex firmwares, FirmwareCatalog catalog)
     {
-        var (upload, problem) = await FirmwareUpload.ReadAsync(context.Request);
+        var (upload, problem) = await FirmwareUpload.ReadAsync(context);
         if (upload is null)
         {
-            return problem!;
+            return problem is ValidationProblem invalid ? invalid : (ProblemHttpResult)problem!;
         }
 
-        var organisation = context.GetCaller().Organisation;
-        if (upload.Predecessor is { } predecessor && (await firmwares.GetAsync(predecessor))?.OrganisationId != organisation)
+        var fields = upload.Fields;
+        var predecessor = string.IsNullOrEmpty(fields.Predecessor) ? null : fields.Predecessor;
+        if (predecessor is not null && await FindAsync(predecessor, caller, firmwares) is null)
         {
             return Problems.Field("predecessor", "No such firmware in this organisation.");
         }
 
         await using var content = upload.OpenContent();
         var view = await catalog.AddAsync(
-            new FirmwareDraft(organisation, upload.Version, upload.Alias, upload.Dest, upload.Description, upload.Predecessor, upload.MediaType),
+            new FirmwareDraft(caller.Organisation, fields.Version, fields.Alias, fields.Dest, fields.Description ?? "", predecessor, upload.MediaType),
             content,
             context.RequestAborted);
         var resource = FirmwareResource.From(context, view);
         return TypedResults.Created(resource.Url, resource);
     }
 
-    private static async Task<IResult> Get(HttpContext context, string id, FirmwareIndex firmwares)
-    {
-        var view = await Visible(context, id, firmwares);
-        return view is null ? Problems.NotFound() : TypedResults.Ok(FirmwareResource.From(context, view));
-    }
+    private static async Task<Results<Ok<FirmwareResource>, NotFoundProblem>> Get(string id, Caller caller, HttpContext context, FirmwareIndex firmwares) =>
+        await FindAsync(id, caller, firmwares) is { } view ? TypedResults.Ok(FirmwareResource.From(context, view)) : Problems.NotFound();
 
-    private static async Task<IResult> Delete(HttpContext context, string id, FirmwareIndex firmwares)
+    private static async Task<Results<NoContent, NotFoundProblem, ConflictProblem>> Delete(string id, Caller caller, FirmwareIndex firmwares)
     {
-        var view = await Visible(context, id, firmwares);
-        if (view is null)
+        if (await FindAsync(id, caller, firmwares) is not { } view)
         {
             return Problems.NotFound();
         }
@@ -75,6 +72,7 @@ public static class FirmwaresApi
             : Problems.Conflict("An unfinished deployment rolls this firmware out; cancel it or let it finish first.");
     }
 
-    internal static async Task<FirmwareView?> Visible(HttpContext context, string id, FirmwareIndex firmwares) =>
-        ShortIds.LooksValid(id) && await firmwares.GetAsync(id) is { } view && context.GetCaller().CanSeeOrganisation(view.OrganisationId) ? view : null;
+    /// <summary>The firmware of an id, if it is of the caller's organisation: every 404 of firmwares comes from here.</summary>
+    internal static async Task<FirmwareView?> FindAsync(string id, Caller caller, FirmwareIndex firmwares) =>
+        ShortIds.LooksValid(id) && await firmwares.GetAsync(id) is { } view && caller.CanSeeOrganisation(view.OrganisationId) ? view : null;
 }

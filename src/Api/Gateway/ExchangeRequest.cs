@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Embever.Actors.Actions;
 using Embever.Actors.Api.Http;
 using Embever.Actors.Devices;
@@ -6,128 +8,80 @@ using Embever.Actors.Events;
 
 namespace Embever.Actors.Api.Gateway;
 
-/// <summary>Reads an exchange body: <c>events</c>, <c>acks</c>, <c>responses</c>, <c>file_transfers</c>, all optional.</summary>
-public static class ExchangeRequest
+/// <summary>What a device sends in the exchange of a wakeup; every member is optional (an empty body is a plain wakeup).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ExchangeRequest : IRequestBody<ExchangeRequest>
 {
-    public const long BodyLimit = 1024 * 1024;
     public const int MaxItems = 1000;
 
-    public static DeviceExchange? Parse(JsonFields fields)
+    public static long BodyLimit => 1024 * 1024;
+
+    public static bool EmptyIsObject => true;
+
+    /// <summary>New events, stored in this order.</summary>
+    [MaxLength(MaxItems)]
+    public List<ExchangeEvent>? Events { get; init; }
+
+    /// <summary>The ids of actions received (service level 1 and 2 stop re-sending them).</summary>
+    [MaxLength(MaxItems)]
+    public List<long>? Acks { get; init; }
+
+    /// <summary>Answers to actions (service level 2 stops re-sending them).</summary>
+    [MaxLength(MaxItems)]
+    public List<ExchangeResponseItem>? Responses { get; init; }
+
+    /// <summary>How the downloads of getFile and _fota actions went.</summary>
+    [MaxLength(MaxItems)]
+    public List<ExchangeFileTransfer>? FileTransfers { get; init; }
+
+    public DeviceExchange ToExchange() => new(
+        Events?.Select(e => new NewEvent(e.Type, e.Payload.ValueKind == JsonValueKind.Undefined ? "{}" : e.Payload.GetRawText())).ToList() ?? [],
+        new ActionReports(
+            Acks ?? [],
+            Responses?.Select(r => new DeviceResponse(r.Action, r.Result.ValueKind == JsonValueKind.Undefined ? "null" : r.Result.GetRawText(), r.ResultCode ?? DeviceResponse.Success)).ToList() ?? [],
+            FileTransfers?.Select(f => new FileTransferReport(f.Action, f.Outcome)).ToList() ?? []));
+}
+
+/// <summary>An event a device reports.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ExchangeEvent
+{
+    [NotBlank, MaxLength(255)]
+    public required string Type { get; init; }
+
+    /// <summary>Any JSON; <c>{}</c> when left out.</summary>
+    public JsonElement Payload { get; init; }
+}
+
+/// <summary>A device's answer to an action.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ExchangeResponseItem
+{
+    /// <summary>The action's id.</summary>
+    public required long Action { get; init; }
+
+    /// <summary>Any JSON.</summary>
+    public JsonElement Result { get; init; }
+
+    [OneOf(DeviceResponse.Success, DeviceResponse.Failure)]
+    public string? ResultCode { get; init; }
+}
+
+/// <summary>How a file download for an action went.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ExchangeFileTransfer
+{
+    /// <summary>The action's id.</summary>
+    public required long Action { get; init; }
+
+    [OneOf("started", "complete", "failed")]
+    public required string Status { get; init; }
+
+    [JsonIgnore]
+    public FileTransferOutcome Outcome => Status switch
     {
-        fields.Allow("events", "acks", "responses", "file_transfers");
-        var events = Items(fields, "events", item =>
-        {
-            var type = item.String("type", required: true);
-            var payload = item.Body.TryGetProperty("payload", out var p) ? p.GetRawText() : "{}";
-            item.Allow("type", "payload");
-            return type is null ? null : new NewEvent(type, payload);
-        });
-        var acks = Items<long>(fields, "acks", null);
-        var responses = Items(fields, "responses", item =>
-        {
-            item.Allow("action", "result", "result_code");
-            var action = ActionId(item, "action");
-            var result = item.Body.TryGetProperty("result", out var r) ? r.GetRawText() : "null";
-            var code = item.String("result_code") ?? DeviceResponse.Success;
-            if (code is not (DeviceResponse.Success or DeviceResponse.Failure))
-            {
-                item.Error("result_code", "Must be Success or Failure.");
-            }
-
-            return action is null ? null : new DeviceResponse(action.Value, result, code);
-        });
-        var transfers = Items(fields, "file_transfers", item =>
-        {
-            item.Allow("action", "status");
-            var action = ActionId(item, "action");
-            FileTransferOutcome? outcome = item.String("status", required: true) switch
-            {
-                null => null,
-                "started" => FileTransferOutcome.Started,
-                "complete" => FileTransferOutcome.Complete,
-                "failed" => FileTransferOutcome.Failed,
-                _ => Invalid(item),
-            };
-            return action is null || outcome is null ? null : new FileTransferReport(action.Value, outcome.Value);
-        });
-
-        return fields.IsValid
-            ? new DeviceExchange(events, new ActionReports(acks, responses, transfers))
-            : null;
-    }
-
-    private static FileTransferOutcome? Invalid(JsonFields item)
-    {
-        item.Error("status", "Must be started, complete or failed.");
-        return null;
-    }
-
-    private static long? ActionId(JsonFields item, string name)
-    {
-        if (!item.Body.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var id))
-        {
-            item.Error(name, "Must be an action id (an integer).");
-            return null;
-        }
-
-        return id;
-    }
-
-    /// <summary>An array of objects read by <paramref name="read"/>, or of action ids when it is null.</summary>
-    private static List<T> Items<T>(JsonFields fields, string name, Func<JsonFields, T?>? read)
-    {
-        var items = new List<T>();
-        if (!fields.Body.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null)
-        {
-            return items;
-        }
-
-        if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() > MaxItems)
-        {
-            fields.Error(name, $"Must be an array of at most {MaxItems} items.");
-            return items;
-        }
-
-        var index = 0;
-        foreach (var element in array.EnumerateArray())
-        {
-            var at = index++;
-            if (read is null)
-            {
-                if (element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var id))
-                {
-                    items.Add((T)(object)id);
-                }
-                else
-                {
-                    fields.Error($"{name}[{at}]", "Must be an action id (an integer).");
-                }
-
-                continue;
-            }
-
-            if (element.ValueKind != JsonValueKind.Object)
-            {
-                fields.Error($"{name}[{at}]", "Must be an object.");
-                continue;
-            }
-
-            var item = new JsonFields(element);
-            var value = read(item);
-            foreach (var (field, messages) in item.Errors)
-            {
-                foreach (var message in messages)
-                {
-                    fields.Error($"{name}[{at}].{field}", message);
-                }
-            }
-
-            if (item.IsValid && value is not null)
-            {
-                items.Add(value);
-            }
-        }
-
-        return items;
-    }
+        "started" => FileTransferOutcome.Started,
+        "complete" => FileTransferOutcome.Complete,
+        _ => FileTransferOutcome.Failed,
+    };
 }

@@ -17,7 +17,7 @@ public static class GatewayApi
     public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/gateway/v1").WithTags("Device gateway").AllowAnonymous().WithMetadata(new DeviceCredentials.Required());
-        group.MapPost("/exchange", Exchange).Produces<ExchangeResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429).ProducesProblem(503)
+        group.MapPost("/exchange", Exchange).WithBody<ExchangeRequest>(optional: true).Produces<ExchangeResponse>().ProducesValidationProblem().ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503)
             .WithName("exchange").WithSummary("A device's wakeup: send events, acknowledgements and responses; receive actions")
             .WithDescription("One request per wakeup (docs/gateway-protocol.md). The body carries new events, acknowledgements of the actions received and responses to those that asked for one; the answer lists the actions to perform now, highest service level first. An empty body is a plain wakeup.");
         group.MapGet("/files/{id}", Download).Produces(200).Produces(206).ProducesProblem(401).ProducesProblem(404)
@@ -50,20 +50,14 @@ public static class GatewayApi
             return ExchangeConcurrency.Busy(context);
         }
 
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, ExchangeRequest.BodyLimit, emptyIsObject: true);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var fields = new JsonFields(body);
-        var request = ExchangeRequest.Parse(fields);
+        // The body is read only now: an unknown or over-eager device costs no reading and no parsing.
+        var (request, problem) = await RequestBody.ReadAsync<ExchangeRequest>(context);
         if (request is null)
         {
-            return fields.Problem();
+            return problem!;
         }
 
-        var answer = await grains.GetGrain<IDeviceGrain>(credentials.DeviceId).Exchange(credentials.Password, request);
+        var answer = await grains.GetGrain<IDeviceGrain>(credentials.DeviceId).Exchange(credentials.Password, request.ToExchange());
         return answer is null ? DeviceCredentials.Refused(context) : TypedResults.Ok(ExchangeResponse.From(answer));
     }
 

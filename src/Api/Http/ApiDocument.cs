@@ -21,7 +21,7 @@ public static class ApiDocument
         (one per type, newer overriding older, service levels 0-2, cancel, expiry), events, signed webhooks and
         firmware updates over the air.
 
-        **Authenticating.** `POST /v2/authenticate/` with an organisation or application token (`{"token": "…"}`)
+        **Authenticating.** `POST /v2/authenticate/` with an organisation or application token (`{"application_token": "…"}`)
         answers a short-lived access token and a refresh token. Send the access token as
         `Authorization: Bearer <access token>` on every other `/v2` call; renew it with
         `POST /v2/authenticate/refresh/`. An organisation token sees its whole organisation, an application
@@ -74,6 +74,16 @@ public static class ApiDocument
                 server.Url = server.Url?.TrimEnd('/');
             }
 
+            // The API's paths end in a slash (as the v2 document writes them); the generator drops it.
+            if (document.Paths is { } paths)
+            {
+                foreach (var path in paths.Keys.Where(p => p.StartsWith("/v2", StringComparison.Ordinal) && !p.EndsWith('/')).ToList())
+                {
+                    paths.Add(path + "/", paths[path]);
+                    paths.Remove(path);
+                }
+            }
+
             document.Tags = new HashSet<OpenApiTag>(Tags.Select(t => new OpenApiTag { Name = t.Key, Description = t.Value }));
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
@@ -93,9 +103,27 @@ public static class ApiDocument
             return Task.CompletedTask;
         });
 
-        options.AddOperationTransformer((operation, context, _) =>
+        options.AddOperationTransformer(async (operation, context, cancellationToken) =>
         {
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            if (metadata.OfType<DocumentedBody>().FirstOrDefault() is { } body)
+            {
+                // A named schema, so that generated clients name the request type too.
+                var name = body.Type.Name;
+                context.Document!.Components ??= new OpenApiComponents();
+                context.Document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+                if (!context.Document.Components.Schemas.ContainsKey(name))
+                {
+                    context.Document.Components.Schemas[name] = await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken);
+                }
+
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = !body.Optional,
+                    Content = body.ContentTypes.ToDictionary(c => c, _ => new OpenApiMediaType { Schema = new OpenApiSchemaReference(name, context.Document) }),
+                };
+            }
+
             var scheme = metadata.OfType<DeviceCredentials.Required>().Any() ? DeviceScheme
                 : metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any() ? BearerScheme
                 : null;
@@ -113,7 +141,6 @@ public static class ApiDocument
             }
 
             DescribeHeaders(operation);
-            return Task.CompletedTask;
         });
 
         options.AddSchemaTransformer((schema, context, _) =>
@@ -124,6 +151,21 @@ public static class ApiDocument
                 schema.Type = type == typeof(DateTime) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
                 schema.Format = "date-time";
                 schema.Examples ??= [System.Text.Json.Nodes.JsonValue.Create("2026-11-26T08:30:00.000000Z")];
+            }
+
+            // Maps and free-form objects: say what their values are (an object with no properties
+            // and no additionalProperties reads as "always empty" to client generators).
+            var info = context.JsonTypeInfo;
+            if (schema.AdditionalProperties is null && (info.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Dictionary || type == typeof(System.Text.Json.Nodes.JsonObject)))
+            {
+                schema.AdditionalProperties = info.ElementType == typeof(DateTime)
+                    ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" }
+                    : new OpenApiSchema();
+            }
+
+            if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(OneOfAttribute), true) is [OneOfAttribute oneOf, ..])
+            {
+                schema.Enum = [.. oneOf.Values.Select(v => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(v))];
             }
 
             return Task.CompletedTask;

@@ -13,7 +13,7 @@ public static class Paging
     /// <summary>The largest offset (2^53 - 1, exact in JSON too): past it no list has rows, and offset + limit never overflows.</summary>
     public const long MaxOffset = 9_007_199_254_740_991;
 
-    public static (PageRequest Page, IResult? Problem) Read(HttpRequest request)
+    public static (PageRequest Page, ValidationProblem? Problem) Read(HttpRequest request)
     {
         var limit = DefaultLimit;
         long offset = 0;
@@ -37,7 +37,7 @@ public static class Paging
     }
 
     /// <summary>A list endpoint's whole work: read the page, list it, answer.</summary>
-    public static async Task<IResult> ListAsync<TView, T>(HttpContext context, Func<PageRequest, Task<Page<TView>>> list, Func<TView, T> toResource)
+    public static async Task<Results<Ok<List<T>>, ValidationProblem>> ListAsync<TView, T>(HttpContext context, Func<PageRequest, Task<Page<TView>>> list, Func<TView, T> toResource)
         where T : notnull
     {
         var (page, problem) = Read(context.Request);
@@ -49,8 +49,18 @@ public static class Paging
         return Answer(context, page, await list(page), toResource);
     }
 
+    /// <summary>
+    /// A filtered list: <paramref name="query"/> is null when a filter cannot match anything (an
+    /// id that cannot exist), which is an empty list, not an error.
+    /// </summary>
+    public static Task<Results<Ok<List<T>>, ValidationProblem>> ListAsync<TQuery, TView, T>(
+        HttpContext context, TQuery? query, Func<TQuery, PageRequest, Task<Page<TView>>> list, Func<TView, T> toResource)
+        where TQuery : class
+        where T : notnull =>
+        ListAsync(context, page => query is null ? Task.FromResult(new Page<TView>([], 0)) : list(query, page), toResource);
+
     /// <summary>Answers a page: the items, <c>X-Total-Count</c> and a <c>Link</c> header with first, next, prev and last.</summary>
-    public static IResult Answer<TItem, T>(HttpContext context, PageRequest page, Page<TItem> result, Func<TItem, T> toResource)
+    public static Ok<List<T>> Answer<TItem, T>(HttpContext context, PageRequest page, Page<TItem> result, Func<TItem, T> toResource)
         where T : notnull
     {
         var response = context.Response;

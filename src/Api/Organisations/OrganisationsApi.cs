@@ -12,25 +12,23 @@ namespace Embever.Actors.Api.Organisations;
 /// </summary>
 public static class OrganisationsApi
 {
-    private const int MaxLifespan = 365 * 24 * 3600;
-
     public static IEndpointRouteBuilder MapOrganisationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/organisations").WithTags("Organisations").RequireAuthorization();
-        group.MapGet("/", List).ForOrganisationTokens().Produces<List<OrganisationResource>>()
+        group.MapGet("/", List).ForOrganisationTokens()
             .WithName("listOrganisations").WithSummary("List the caller's organisation")
             .WithDescription("A tenant sees only its own organisation.");
-        group.MapPost("/", Create).Produces<OrganisationResource>(201).ProducesValidationProblem().ProducesProblem(403)
+        group.MapPost("/", Create)
             .WithName("createOrganisation").WithSummary("Create an organisation (operator)")
             .WithDescription("Operator token only. The answer holds the organisation's first token.");
         // The v2 document names both the plural and the singular path for one organisation.
         foreach (var (prefix, suffix, also) in new[] { ("/v2/organisations", "", ""), ("/v2/organisation", "Singular", " The same as under /v2/organisations/.") })
         {
             var item = routes.MapGroup(prefix).WithTags("Organisations").RequireAuthorization().ForOrganisationTokens();
-            item.MapGet("/{id}/", Get).Produces<OrganisationResource>().ProducesProblem(404)
+            item.MapGet("/{id}/", Get)
                 .WithName("getOrganisation" + suffix).WithSummary("Get the caller's organisation")
                 .WithDescription("Its address and token lifespan; never its secret." + also);
-            item.MapPatch("/{id}/", Update).Produces<OrganisationResource>().ProducesValidationProblem().ProducesProblem(404)
+            item.MapPatch("/{id}/", Update)
                 .WithName("updateOrganisation" + suffix).WithSummary("Change the organisation's secret or token lifespan")
                 .WithDescription("The secret signs X-Org-Token on webhooks; the lifespan bounds the organisation's access tokens." + also);
         }
@@ -38,79 +36,44 @@ public static class OrganisationsApi
         return routes;
     }
 
-    private static async Task<IResult> List(HttpContext context, OrganisationIndex index)
-    {
-        return await Paging.ListAsync(context, page => index.ListAsync(context.GetCaller().Organisation, page), view => OrganisationResource.From(context, view));
-    }
+    private static Task<Results<Ok<List<OrganisationResource>>, ValidationProblem>> List(Caller caller, HttpContext context, OrganisationIndex index) =>
+        Paging.ListAsync(context, page => index.ListAsync(caller.Organisation, page), view => OrganisationResource.From(context, view));
 
-    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains)
+    private static async Task<Results<Created<OrganisationResource>, ForbiddenProblem>> Create(
+        CreateOrganisationRequest request, Caller caller, HttpContext context, IGrainFactory grains)
     {
-        if (!context.GetCaller().IsOperator)
+        if (!caller.IsOperator)
         {
             return Problems.Forbidden("Only the operator token creates organisations.");
         }
 
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var fields = new JsonFields(body).Allow("name", "street", "street_number", "postal_code", "city", "country", "max_token_lifespan_in_seconds", "secret");
         var draft = new OrganisationDraft(
-            fields.String("name", required: true)!,
-            fields.String("street", allowEmpty: true) ?? "",
-            fields.String("street_number", allowEmpty: true) ?? "",
-            fields.String("postal_code", allowEmpty: true) ?? "",
-            fields.String("city", allowEmpty: true) ?? "",
-            fields.String("country", allowEmpty: true) ?? "",
-            fields.Int("max_token_lifespan_in_seconds", 1, MaxLifespan) ?? 300,
-            fields.String("secret", maxLength: 1024) ?? Secrets.New());
-        if (!fields.IsValid)
-        {
-            return fields.Problem();
-        }
-
+            request.Name,
+            request.Street ?? "",
+            request.StreetNumber ?? "",
+            request.PostalCode ?? "",
+            request.City ?? "",
+            request.Country ?? "",
+            request.MaxTokenLifespanInSeconds ?? 300,
+            request.Secret ?? Secrets.New());
         var view = await grains.GetGrain<IOrganisationGrain>(Guid.NewGuid()).Create(draft);
         var resource = OrganisationResource.From(context, view) with { Secret = draft.Secret };
         return TypedResults.Created(resource.Url, resource);
     }
 
-    private static async Task<IResult> Get(HttpContext context, string id, IGrainFactory grains)
-    {
-        var view = await Visible(context, id, grains);
-        return view is null ? Problems.NotFound() : TypedResults.Ok(OrganisationResource.From(context, view));
-    }
+    private static async Task<Results<Ok<OrganisationResource>, NotFoundProblem>> Get(string id, Caller caller, HttpContext context, IGrainFactory grains) =>
+        await Find(id, caller, grains) is { } view ? TypedResults.Ok(OrganisationResource.From(context, view)) : Problems.NotFound();
 
-    private static async Task<IResult> Update(HttpContext context, string id, IGrainFactory grains)
-    {
-        var view = await Visible(context, id, grains);
-        if (view is null)
-        {
-            return Problems.NotFound();
-        }
+    private static async Task<Results<Ok<OrganisationResource>, NotFoundProblem>> Update(
+        string id, UpdateOrganisationRequest request, Caller caller, HttpContext context, IGrainFactory grains) =>
+        await Find(id, caller, grains) is { } view
+        && await grains.GetGrain<IOrganisationGrain>(view.Id).Update(new OrganisationPatch(request.Secret, request.MaxTokenLifespanInSeconds)) is { } updated
+            ? TypedResults.Ok(OrganisationResource.From(context, updated) with { Secret = request.Secret })
+            : Problems.NotFound();
 
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var fields = new JsonFields(body).Allow("secret", "max_token_lifespan_in_seconds");
-        var patch = new OrganisationPatch(fields.String("secret", maxLength: 1024), fields.Int("max_token_lifespan_in_seconds", 1, MaxLifespan));
-        if (!fields.IsValid)
-        {
-            return fields.Problem();
-        }
-
-        var updated = await grains.GetGrain<IOrganisationGrain>(view.Id).Update(patch);
-        return updated is null
-            ? Problems.NotFound()
-            : TypedResults.Ok(OrganisationResource.From(context, updated) with { Secret = patch.Secret });
-    }
-
-    private static async Task<OrganisationView?> Visible(HttpContext context, string id, IGrainFactory grains) =>
-        Guid.TryParse(id, out var organisationId) && context.GetCaller().CanSeeOrganisation(organisationId)
+    /// <summary>The organisation of a <c>/{id}/</c> route, if it is the caller's: every 404 of organisations comes from here.</summary>
+    private static async Task<OrganisationView?> Find(string id, Caller caller, IGrainFactory grains) =>
+        Guid.TryParse(id, out var organisationId) && caller.CanSeeOrganisation(organisationId)
             ? await grains.GetGrain<IOrganisationGrain>(organisationId).Get()
             : null;
 }

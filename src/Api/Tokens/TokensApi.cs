@@ -17,91 +17,46 @@ public static class TokensApi
     public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/tokens").WithTags("Tokens").RequireAuthorization();
-        group.MapGet("/", List).ForOrganisationTokens().Produces<List<TokenResource>>()
+        group.MapGet("/", List).ForOrganisationTokens()
             .WithName("listTokens").WithSummary("List the organisation's tokens")
             .WithDescription("Organisation-wide tokens only. Secrets are never shown again after creation.");
-        group.MapPost("/", Create).Produces<TokenResource>(201).ProducesValidationProblem().ProducesProblem(403)
+        group.MapPost("/", Create)
             .WithName("createToken").WithSummary("Create an organisation or application token (shown once)")
             .WithDescription("An organisation token sees the whole organisation; an application token (`application`) only that application's devices. The token is in the answer once: store it.");
-        group.MapGet("/{id}/", Get).ForOrganisationTokens().Produces<TokenResource>().ProducesProblem(404)
+        group.MapGet("/{id}/", Get).ForOrganisationTokens()
             .WithName("getToken").WithSummary("Get a token")
             .WithDescription("Its kind, scope, alias and expiry; never its secret.");
-        group.MapDelete("/{id}/", Delete).ForOrganisationTokens().Produces(204).ProducesProblem(404)
+        group.MapDelete("/{id}/", Delete).ForOrganisationTokens()
             .WithName("revokeToken").WithSummary("Revoke a token")
             .WithDescription("The token and every access token made from it stop working at once.");
         return routes;
     }
 
-    private static async Task<IResult> List(HttpContext context, TokenIndex index)
-    {
-        return await Paging.ListAsync(context, page => index.ListAsync(context.GetCaller().Organisation, page), view => TokenResource.From(context, view));
-    }
+    private static Task<Results<Ok<List<TokenResource>>, ValidationProblem>> List(Caller caller, HttpContext context, TokenIndex index) =>
+        Paging.ListAsync(context, page => index.ListAsync(caller.Organisation, page), view => TokenResource.From(context, view));
 
-    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, TokenIssuer issuer, TimeProvider time)
+    private static async Task<Results<Created<TokenResource>, ForbiddenProblem>> Create(
+        CreateTokenRequest request, Caller caller, HttpContext context, IGrainFactory grains, TokenIssuer issuer)
     {
-        var caller = context.GetCaller();
         if (!caller.IsOperator && !caller.IsOrganisationWide)
         {
             return Problems.Forbidden("Only an organisation-wide token may manage tokens.");
         }
 
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var fields = new JsonFields(body).Allow("alias", "organisation", "application", "expiry_date");
-        var alias = fields.String("alias", required: true);
-        var organisation = fields.Uuid("organisation", required: caller.IsOperator);
-        var application = fields.Uuid("application");
-        var expiry = fields.Timestamp("expiry_date");
-        if (!fields.IsValid)
-        {
-            return fields.Problem();
-        }
-
-        organisation ??= caller.OrganisationId;
-        if (!caller.IsOperator && organisation != caller.OrganisationId)
-        {
-            fields.Error("organisation", "A token can only be made for the caller's own organisation.");
-        }
-        else if (await grains.GetGrain<IOrganisationGrain>(organisation!.Value).Get() is null)
-        {
-            fields.Error("organisation", "No such organisation.");
-        }
-
-        if (application is { } applicationId && (await grains.GetGrain<IApplicationGrain>(applicationId).Get())?.OrganisationId != organisation)
-        {
-            fields.Error("application", "No such application in this organisation.");
-        }
-
-        if (expiry is { } expiryDate && expiryDate <= time.GetUtcNow().UtcDateTime)
-        {
-            fields.Error("expiry_date", "Must be in the future.");
-        }
-
-        if (!fields.IsValid)
-        {
-            return fields.Problem();
-        }
-
-        var kind = application is null ? TokenKind.Organisation : TokenKind.Application;
-        var (token, jwt) = await issuer.IssueAsync(kind, organisation, application, alias!, expiry);
+        // The request's checks made sure the organisation is the caller's (or the operator named one).
+        var organisation = request.Organisation ?? caller.Organisation;
+        var kind = request.Application is null ? TokenKind.Organisation : TokenKind.Application;
+        var (token, jwt) = await issuer.IssueAsync(kind, organisation, request.Application, request.Alias, request.ExpiryDate);
         var resource = TokenResource.From(context, token) with { Token = jwt };
         return TypedResults.Created(resource.Url, resource);
     }
 
-    private static async Task<IResult> Get(HttpContext context, string id, IGrainFactory grains)
-    {
-        var view = await Visible(context, id, grains);
-        return view is null ? Problems.NotFound() : TypedResults.Ok(TokenResource.From(context, view));
-    }
+    private static async Task<Results<Ok<TokenResource>, NotFoundProblem>> Get(string id, Caller caller, HttpContext context, IGrainFactory grains) =>
+        await Find(id, caller, grains) is { } view ? TypedResults.Ok(TokenResource.From(context, view)) : Problems.NotFound();
 
-    private static async Task<IResult> Delete(HttpContext context, string id, IGrainFactory grains)
+    private static async Task<Results<NoContent, NotFoundProblem>> Delete(string id, Caller caller, IGrainFactory grains)
     {
-        var view = await Visible(context, id, grains);
-        if (view is null)
+        if (await Find(id, caller, grains) is not { } view)
         {
             return Problems.NotFound();
         }
@@ -110,14 +65,11 @@ public static class TokensApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<TokenView?> Visible(HttpContext context, string id, IGrainFactory grains)
-    {
-        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var tokenId))
-        {
-            return null;
-        }
-
-        var view = await grains.GetGrain<ITokenGrain>(tokenId).Get();
-        return view?.OrganisationId is { } organisation && context.GetCaller().CanSeeOrganisation(organisation) ? view : null;
-    }
+    /// <summary>The token of a <c>/{id}/</c> route, if it is of the caller's organisation: every 404 of tokens comes from here.</summary>
+    private static async Task<TokenView?> Find(string id, Caller caller, IGrainFactory grains) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var tokenId)
+        && await grains.GetGrain<ITokenGrain>(tokenId).Get() is { OrganisationId: { } organisation } view
+        && caller.CanSeeOrganisation(organisation)
+            ? view
+            : null;
 }

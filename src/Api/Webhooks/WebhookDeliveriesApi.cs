@@ -16,42 +16,29 @@ public static class WebhookDeliveriesApi
     public static IEndpointRouteBuilder MapWebhookDeliveriesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/webhook-deliveries").WithTags("Webhook deliveries").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).Produces<List<DeliveryResource>>()
+        group.MapGet("/", List)
             .WithName("listWebhookDeliveries").WithSummary("List webhook deliveries")
             .WithDescription("Filter with `status` (pending, delivered, failed), `device` and `action`. Each shows its attempts, last error and next attempt.");
-        group.MapGet("/{id}/", Get).Produces<DeliveryResource>().ProducesProblem(404)
+        group.MapGet("/{id}/", Get)
             .WithName("getWebhookDelivery").WithSummary("Get a webhook delivery")
             .WithDescription("Where it goes, what fired it, and how its attempts went.");
-        group.MapPost("/{id}/retry/", Retry).Produces<DeliveryResource>().ProducesProblem(404).ProducesProblem(409)
+        group.MapPost("/{id}/retry/", Retry)
             .WithName("retryWebhookDelivery").WithSummary("Try a failed delivery again")
             .WithDescription("Puts a failed delivery back in the queue with a fresh horizon; 409 unless it failed.");
         return routes;
     }
 
-    private static async Task<IResult> List(HttpContext context, WebhookOutbox outbox)
-    {
-        var parameters = context.Request.Query;
-        long? action = null;
-        if (parameters.TryGetValue("action", out var actionText))
-        {
-            // An action id that cannot exist matches nothing: an empty list, not an error.
-            action = long.TryParse(actionText, NumberStyles.None, CultureInfo.InvariantCulture, out var actionId) ? actionId : -1;
-        }
+    private static Task<Results<Ok<List<DeliveryResource>>, ValidationProblem>> List(
+        [AsParameters] DeliveryListParameters filters, Caller caller, HttpContext context, WebhookOutbox outbox) =>
+        Paging.ListAsync(context, filters.ToQuery(caller.Scope), outbox.ListAsync, d => DeliveryResource.From(context, d));
 
-        var query = new DeliveryQuery(context.GetCaller().Scope, parameters["status"], parameters["device"], action);
-        return await Paging.ListAsync(context, page => outbox.ListAsync(query, page), d => DeliveryResource.From(context, d));
-    }
+    private static async Task<Results<Ok<DeliveryResource>, NotFoundProblem>> Get(string id, Caller caller, HttpContext context, WebhookOutbox outbox, DeviceIndex devices) =>
+        await Find(id, caller, outbox, devices) is { } view ? TypedResults.Ok(DeliveryResource.From(context, view)) : Problems.NotFound();
 
-    private static async Task<IResult> Get(HttpContext context, string id, WebhookOutbox outbox, DeviceIndex devices)
+    private static async Task<Results<Ok<DeliveryResource>, NotFoundProblem, ConflictProblem>> Retry(
+        string id, Caller caller, HttpContext context, WebhookOutbox outbox, DeviceIndex devices, IOptions<WebhookOptions> options, TimeProvider time)
     {
-        var view = await Visible(context, id, outbox, devices);
-        return view is null ? Problems.NotFound() : TypedResults.Ok(DeliveryResource.From(context, view));
-    }
-
-    private static async Task<IResult> Retry(HttpContext context, string id, WebhookOutbox outbox, DeviceIndex devices, IOptions<WebhookOptions> options, TimeProvider time)
-    {
-        var view = await Visible(context, id, outbox, devices);
-        if (view is null)
+        if (await Find(id, caller, outbox, devices) is not { } view)
         {
             return Problems.NotFound();
         }
@@ -64,10 +51,11 @@ public static class WebhookDeliveriesApi
         return TypedResults.Ok(DeliveryResource.From(context, (await outbox.GetAsync(view.Id))!));
     }
 
-    private static async Task<DeliveryView?> Visible(HttpContext context, string id, WebhookOutbox outbox, DeviceIndex devices) =>
+    /// <summary>The delivery of a <c>/{id}/</c> route, if the caller may see it: every 404 of deliveries comes from here.</summary>
+    private static async Task<DeliveryView?> Find(string id, Caller caller, WebhookOutbox outbox, DeviceIndex devices) =>
         long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var deliveryId)
         && await outbox.GetAsync(deliveryId) is { } view
-        && await context.GetCaller().CanSeeAsync(view.OrganisationId, view.DeviceId, devices)
+        && await caller.CanSeeAsync(view.OrganisationId, view.DeviceId, devices)
             ? view
             : null;
 }

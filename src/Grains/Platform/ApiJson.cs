@@ -17,11 +17,11 @@ public static class ApiJson
         return options;
     }
 
-    /// <summary>ISO 8601 UTC with microseconds and <c>Z</c>, as the document prints times.</summary>
+    /// <summary>ISO 8601 UTC with microseconds and <c>Z</c>, as the document prints times; read to the microsecond the stores keep.</summary>
     private sealed class UtcTimestampConverter : JsonConverter<DateTime>
     {
         public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.GetDateTime().ToUniversalTime();
+            Timestamps.Truncate(reader.GetDateTime().ToUniversalTime());
 
         public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
             writer.WriteStringValue(Timestamps.Format(value));

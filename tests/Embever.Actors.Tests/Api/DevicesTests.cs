@@ -66,6 +66,54 @@ public abstract class DevicesTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Patch_keeps_absent_members_apart_from_null_ones()
+    {
+        var (_, session, _) = await fixture.NewOrganisationAsync();
+        var application = (await session.CreateApplicationAsync("absent"))["id"]!.GetValue<string>();
+        var id = (await session.CreateDeviceAsync("kept", application))["id"]!.GetValue<string>();
+        await ApiSession.Json(await session.Patch($"/v2/devices/{id}/", new { webhooks = new[] { new { type = "gps", url = "http://example.com/gps" } } }), HttpStatusCode.OK);
+
+        // Absent: everything stays.
+        var same = await ApiSession.Json(await session.Patch($"/v2/devices/{id}/", new { activated = true }), HttpStatusCode.OK);
+        Assert.Equal(application, same["application"]!.GetValue<string>());
+        Assert.Single(same["webhooks"]!.AsArray());
+
+        // Null where it means something: no application, no webhooks.
+        var cleared = await ApiSession.Json(await session.Patch($"/v2/devices/{id}/", new { application = (string?)null, webhooks = (object?)null }), HttpStatusCode.OK);
+        Assert.Null(cleared["application"]);
+        Assert.Empty(cleared["webhooks"]!.AsArray());
+
+        // Null where it cannot mean anything: refused, naming the field, and nothing changes.
+        var problem = await ApiSession.Problem(await session.Patch($"/v2/devices/{id}/", new { name = (string?)null, activated = (bool?)null }), HttpStatusCode.BadRequest);
+        Assert.NotNull(problem["errors"]!["name"]);
+        Assert.NotNull(problem["errors"]!["activated"]);
+        Assert.Equal("kept", (await ApiSession.Json(await session.Get($"/v2/devices/{id}/"), HttpStatusCode.OK))["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task One_answer_names_every_bad_field_whatever_made_it_bad()
+    {
+        var (_, session, _) = await fixture.NewOrganisationAsync();
+        var problem = await ApiSession.Problem(
+            await session.Post("/v2/devices/", new
+            {
+                name = new string('n', 256),
+                application = Guid.NewGuid(),
+                webhooks = new object[] { new { type = "gps", url = "ftp://example.com" }, new { type = 5, url = "http://example.com" }, new { type = "x" } },
+            }),
+            HttpStatusCode.BadRequest);
+        var errors = problem["errors"]!.AsObject();
+        Assert.Equal(["name", "webhooks[0].url", "webhooks[1].type", "webhooks[2].url"], errors.Select(e => e.Key).Order());
+
+        // Once the body reads, its rules and what it names are checked together.
+        var readable = await ApiSession.Problem(
+            await session.Post("/v2/devices/", new { name = new string('n', 256), application = Guid.NewGuid(), webhooks = new[] { new { type = "gps", url = "ftp://example.com" } } }),
+            HttpStatusCode.BadRequest);
+        Assert.Equal(["application", "name", "webhooks[0].url"], readable["errors"]!.AsObject().Select(e => e.Key).Order());
+        Assert.Empty((await ApiSession.Json(await session.Get("/v2/devices/"), HttpStatusCode.OK)).AsArray());
+    }
+
+    [Fact]
     public async Task Renaming_onto_a_taken_name_is_409_and_changes_nothing()
     {
         var (_, session, _) = await fixture.NewOrganisationAsync();

@@ -31,7 +31,7 @@ public abstract class HealthAndReferenceTests(PlatformFixture fixture)
         var http = fixture.Platform.CreateClient();
         var document = await ApiSession.Json(await http.GetAsync("/openapi/v1.json"), HttpStatusCode.OK);
         var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
-        foreach (var expected in new[] { "/v2/devices", "/v2/devices/{id}", "/v2/applications", "/v2/tokens", "/v2/authenticate", "/v2/organisations" })
+        foreach (var expected in new[] { "/v2/devices/", "/v2/devices/{id}/", "/v2/applications/", "/v2/tokens/", "/v2/authenticate/", "/v2/organisations/" })
         {
             Assert.Contains(expected, paths);
         }
@@ -45,20 +45,33 @@ public abstract class HealthAndReferenceTests(PlatformFixture fixture)
         // An anonymous operation says so: an empty list of requirements.
         string? Security(string path, string method) =>
             document["paths"]![path]![method]!["security"]!.AsArray().SingleOrDefault()?.AsObject().Single().Key;
-        Assert.Equal("bearer", Security("/v2/devices", "get"));
+        Assert.Equal("bearer", Security("/v2/devices/", "get"));
         Assert.Equal("device", Security("/gateway/v1/exchange", "post"));
-        Assert.Null(Security("/v2/authenticate", "post"));
+        Assert.Null(Security("/v2/authenticate/", "post"));
         Assert.Null(Security("/health", "get"));
         var operations = document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => o.Value!)).ToList();
         Assert.All(operations, o => Assert.False(string.IsNullOrWhiteSpace(o["summary"]?.GetValue<string>())));
         var ids = operations.Select(o => o["operationId"]!.GetValue<string>()).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
         // What every list, creation and refusal to wait says in its headers, and the paging parameters.
-        var list = document["paths"]!["/v2/devices"]!["get"]!;
+        var list = document["paths"]!["/v2/devices/"]!["get"]!;
         Assert.NotNull(list["responses"]!["200"]!["headers"]!["X-Total-Count"]);
         Assert.NotNull(list["responses"]!["200"]!["headers"]!["Link"]);
-        Assert.Equal(["limit", "offset"], list["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()));
-        Assert.NotNull(document["paths"]!["/v2/devices"]!["post"]!["responses"]!["201"]!["headers"]!["Location"]);
+        Assert.Equal(["type", "name", "application", "activated", "limit", "offset"], list["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()));
+        Assert.All(list["parameters"]!.AsArray(), p => Assert.False(string.IsNullOrWhiteSpace(p!["description"]?.GetValue<string>())));
+        Assert.NotNull(document["paths"]!["/v2/devices/"]!["post"]!["responses"]!["201"]!["headers"]!["Location"]);
+
+        // Every operation that reads a body documents it, from its request type: required members, no unknown ones.
+        Assert.All(
+            operations.Where(o => o["operationId"]!.GetValue<string>() is var id && (id.StartsWith("create") || id.StartsWith("update") || id.StartsWith("cancel") || id is "authenticate" or "refresh" or "importDevices" or "uploadFirmware" or "exchange")),
+            o => Assert.NotNull(o["requestBody"]?["content"]));
+        var createDevice = document["components"]!["schemas"]!["CreateDeviceRequest"]!;
+        Assert.Equal(["name"], createDevice["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.False(createDevice["additionalProperties"]!.GetValue<bool>());
+        Assert.Equal(255, createDevice["properties"]!["name"]!["maxLength"]!.GetValue<int>());
+        var webhookStatus = document["components"]!["schemas"]!["CreateActionRequest"]!["properties"]!["webhooks"]!["items"]!["properties"]!["status"]!;
+        Assert.Contains("action_delivered", webhookStatus["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(["application_token"], document["components"]!["schemas"]!["AuthenticateRequest"]!["required"]!.AsArray().Select(n => n!.GetValue<string>()));
         Assert.NotNull(document["paths"]!["/gateway/v1/exchange"]!["post"]!["responses"]!["429"]!["headers"]!["Retry-After"]);
         Assert.NotNull(document["paths"]!["/gateway/v1/files/{id}"]!["get"]!["responses"]!["206"]!["headers"]!["Content-Range"]);
         var text = document.ToJsonString();

@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# Lints the OpenAPI document as the platform serves it (no hand-kept copy): starts the built
-# silo on a free port with a throwaway data directory, fetches /openapi/v1.json, and runs the
-# Redocly CLI (recommended) and Spectral (spectral:oas). Any error or warning fails.
-# Run by tests/run.sh after the build; installs Node.js (Debian) and the two tools (npm) if missing.
+# Checks the OpenAPI document as the platform serves it (no hand-kept copy): starts the built
+# silo on a free port with a throwaway data directory and fetches /openapi/v1.json, then
+#  1. lints it with the Redocly CLI (recommended) and Spectral (spectral:oas): any error or
+#     warning fails (rules turned off say why in redocly.yaml and .spectral.yaml);
+#  2. generates a TypeScript client from it (openapi-typescript, for openapi-fetch), type-checks
+#     client/quickstart.ts with tsc --strict and runs it against the same silo.
+# Run by tests/run.sh after the build; installs Node.js (Debian) and the tools (npm) if missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
 configuration=${CONFIGURATION:-Debug}
 
 if ! command -v npm >/dev/null 2>&1; then
-    echo "Installing Node.js and npm (Debian packages) for the API document lint..."
+    echo "Installing Node.js and npm (Debian packages) for the API document checks..."
     sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
-if [ ! -x "$here/node_modules/.bin/redocly" ] || [ ! -x "$here/node_modules/.bin/spectral" ]; then
+if [ ! -x "$here/node_modules/.bin/redocly" ] || [ ! -x "$here/node_modules/.bin/tsc" ] || [ ! -d "$here/node_modules/openapi-fetch" ]; then
     (cd "$here" && npm install --silent --no-audit --no-fund >/dev/null)
 fi
 
@@ -39,3 +42,10 @@ grep -q "Your API description is valid" "$work/redocly.txt" && ! grep -qE "warni
 echo "API document: Spectral (spectral:oas)"
 ./node_modules/.bin/spectral lint "$work/openapi.json" --ruleset .spectral.yaml --fail-severity hint
 echo "API document: 0 errors, 0 warnings in both"
+
+echo "API document: TypeScript client (openapi-typescript, openapi-fetch, tsc --strict)"
+rm -rf generated && mkdir -p generated
+./node_modules/.bin/openapi-typescript "$work/openapi.json" -o generated/schema.d.ts --silent
+./node_modules/.bin/tsc -p tsconfig.json --strict
+EMBEVER_URL="http://127.0.0.1:$port" EMBEVER_ORG_TOKEN_FILE="$work/data/org-token" node generated/out/client/quickstart.js \
+    || { echo "The TypeScript client failed against the platform; silo log:"; tail -50 "$work/silo.log"; exit 1; }

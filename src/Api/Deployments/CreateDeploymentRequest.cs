@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using Embever.Actors.Api.Auth;
+using Embever.Actors.Api.Firmware;
+using Embever.Actors.Api.Http;
+using Embever.Actors.Firmware;
+using Embever.Actors.Devices;
+using Embever.Actors.Storage.Index;
+
+namespace Embever.Actors.Api.Deployments;
+
+/// <summary><c>POST /v2/deployments/</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record CreateDeploymentRequest : IRequestBody<CreateDeploymentRequest>
+{
+    public const int MaxDevices = 100_000;
+
+    public static long BodyLimit => 8 * 1024 * 1024;
+
+    /// <summary>The ids of the devices to update (a device listed twice is updated once).</summary>
+    [MinLength(1), MaxLength(MaxDevices)]
+    public required List<string> Devices { get; init; }
+
+    /// <summary>The id of the firmware to roll out.</summary>
+    [NotBlank, MaxLength(255)]
+    public required string Firmware { get; init; }
+
+    public static async Task CheckAsync(CreateDeploymentRequest request, HttpContext context, FieldErrors errors)
+    {
+        var caller = context.GetCaller();
+        if (await FirmwaresApi.FindAsync(request.Firmware, caller, context.RequestServices.GetRequiredService<FirmwareIndex>()) is null)
+        {
+            errors.Add("firmware", "No such firmware in this organisation.");
+        }
+
+        var ids = request.Devices.Distinct().ToList();
+        var visible = await context.RequestServices.GetRequiredService<DeviceIndex>().VisibleAsync(caller.Scope, ids.Where(Platform.ShortIds.LooksValid));
+        var unknown = ids.Where(id => !visible.Contains(id)).ToList();
+        if (unknown.Count > 0)
+        {
+            errors.Add("devices", $"No such devices: {string.Join(", ", unknown)}.");
+        }
+    }
+}
