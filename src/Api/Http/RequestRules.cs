@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization.Metadata;
 
@@ -11,15 +12,21 @@ namespace Embever.Actors.Api.Http;
 /// </summary>
 public static class RequestRules
 {
-    public static void CheckMember(JsonPropertyInfo property, object? value, string path, FieldErrors errors, IServiceProvider services)
+    private static readonly ConcurrentDictionary<JsonPropertyInfo, ValidationAttribute[]> Rules = new();
+
+    /// <summary>The validation attributes of a member, read once.</summary>
+    public static ValidationAttribute[] Of(JsonPropertyInfo property) =>
+        Rules.GetOrAdd(property, p => p.AttributeProvider?.GetCustomAttributes(typeof(ValidationAttribute), true).Cast<ValidationAttribute>().ToArray() ?? []);
+
+    public static void CheckMember(ValidationAttribute[] rules, object? value, string path, FieldErrors errors, IServiceProvider services)
     {
-        if (value is null)
+        if (value is null || rules.Length == 0)
         {
             return;
         }
 
         var context = new ValidationContext(value, services, null) { MemberName = path };
-        foreach (var rule in property.AttributeProvider?.GetCustomAttributes(typeof(ValidationAttribute), true).Cast<ValidationAttribute>() ?? [])
+        foreach (var rule in rules)
         {
             if (rule.GetValidationResult(value, context) is { } failure)
             {
