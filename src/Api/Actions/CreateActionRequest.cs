@@ -8,6 +8,7 @@ using Embever.Actors.Api.Http;
 namespace Embever.Actors.Api.Actions;
 
 /// <summary><c>POST /v2/actions/</c>.</summary>
+/// <example>{"device": {"id": "a1b2c3d4"}, "type": "setSettings", "payload": {"someSetting": 54}, "service_level": 1, "expiry_date": "2026-12-31T00:00:00.000000Z", "webhooks": [{"status": "action_delivered", "url": "https://example.com/hooks/delivered"}]}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateActionRequest : IRequestBody<CreateActionRequest>, IValidatableObject
 {

@@ -5,6 +5,7 @@ using Embever.Actors.Api.Http;
 namespace Embever.Actors.Api.Auth;
 
 /// <summary><c>POST /v2/authenticate/</c>.</summary>
+/// <example>{"application_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.…"}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record AuthenticateRequest : IRequestBody<AuthenticateRequest>
 {

@@ -10,6 +10,7 @@ using Embever.Actors.Storage.Index;
 namespace Embever.Actors.Api.Deployments;
 
 /// <summary><c>POST /v2/deployments/</c>.</summary>
+/// <example>{"devices": ["a1b2c3d4", "e5f6g7h8"], "firmware": "UBNY6l"}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateDeploymentRequest : IRequestBody<CreateDeploymentRequest>
 {

@@ -7,6 +7,7 @@ using Embever.Actors.Api.Http;
 namespace Embever.Actors.Api.Devices;
 
 /// <summary><c>POST /v2/devices/</c>.</summary>
+/// <example>{"name": "device-1", "application": "6b7e3f0e-2f7a-4a57-9f3c-2f1d7a0c9b11", "webhooks": [{"type": "gps", "url": "https://example.com/hooks/gps"}]}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateDeviceRequest : IRequestBody<CreateDeviceRequest>
 {
@@ -29,6 +30,7 @@ public sealed record CreateDeviceRequest : IRequestBody<CreateDeviceRequest>
 }
 
 /// <summary><c>PATCH /v2/devices/{id}/</c>: absent members stay as they are; <c>"application": null</c> unlinks.</summary>
+/// <example>{"name": "device-1b", "application": null}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record UpdateDeviceRequest : IRequestBody<UpdateDeviceRequest>
 {

@@ -9,6 +9,7 @@ using Embever.Actors.Events;
 namespace Embever.Actors.Api.Gateway;
 
 /// <summary>What a device sends in the exchange of a wakeup; every member is optional (an empty body is a plain wakeup).</summary>
+/// <example>{"events": [{"type": "temp", "payload": {"celsius": 21.5}}], "acks": [62542], "responses": [{"action": 62540, "result": {"lat": 52.1}, "result_code": "Success"}], "file_transfers": [{"action": 28, "status": "complete"}]}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ExchangeRequest : IRequestBody<ExchangeRequest>
 {

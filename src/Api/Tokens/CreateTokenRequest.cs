@@ -8,6 +8,7 @@ using Embever.Actors.Organisations;
 namespace Embever.Actors.Api.Tokens;
 
 /// <summary><c>POST /v2/tokens/</c>.</summary>
+/// <example>{"alias": "field-team", "application": "6b7e3f0e-2f7a-4a57-9f3c-2f1d7a0c9b11", "expiry_date": "2027-06-30T00:00:00.000000Z"}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateTokenRequest : IRequestBody<CreateTokenRequest>
 {
