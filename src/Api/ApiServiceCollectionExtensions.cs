@@ -44,9 +44,11 @@ public static class ApiServiceCollectionExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddAuthentication(AccessTokenAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthenticationHandler>(AccessTokenAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization();
+            .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthenticationHandler>(AccessTokenAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, OperatorAuthentication>(OperatorAuthentication.SchemeName, null);
+        services.AddAuthorization(OperatorAuthentication.AddPolicy);
         services.AddRateLimiter(AuthenticateRateLimit.Configure);
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HealthApi.Ready]);
         services.AddOpenApi(options => ApiDocument.Configure(options));
         services.Configure<ForwardedHeadersOptions>(options =>
         {

@@ -1,8 +1,14 @@
+using Embever.Actors.Silo.Admin;
 using Embever.Actors.Silo.Hosting;
 
 if (args.Contains(HealthProbe.Flag))
 {
     return await HealthProbe.RunAsync(args);
+}
+
+if (args.FirstOrDefault() == AdminCommand.Verb)
+{
+    return await AdminCommand.RunAsync(args[1..], Console.Out, Console.Error);
 }
 
 // One process: an Orleans silo and the HTTP front end (/v2 and the device gateway).

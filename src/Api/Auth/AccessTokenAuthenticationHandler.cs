@@ -50,7 +50,7 @@ public sealed class AccessTokenAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.Headers.WWWAuthenticate = "Bearer";
+        Response.Headers.Append("WWW-Authenticate", "Bearer");
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
         await Problems.Unauthorized(failure ?? "Authenticate with 'Authorization: Bearer <access token>' (see /v2/authenticate/).").ExecuteAsync(Context);
     }

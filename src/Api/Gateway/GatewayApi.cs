@@ -1,6 +1,7 @@
 using Embever.Actors.Api.Http;
 using Embever.Actors.Devices;
 using Embever.Actors.Files;
+using Embever.Actors.Telemetry;
 
 namespace Embever.Actors.Api.Gateway;
 
@@ -36,29 +37,37 @@ public static class GatewayApi
     {
         if (DeviceCredentials.From(context.Request) is not { } credentials || !await directory.ExistsAsync(credentials.DeviceId))
         {
-            return DeviceCredentials.Refused(context);
+            return Counted(DeviceCredentials.Refused(context), "unauthorized");
         }
 
         if (limiter.Check(context, credentials.DeviceId) is { } tooMany)
         {
-            return tooMany;
+            return Counted(tooMany, "rate_limited");
         }
 
         using var turn = await concurrency.EnterAsync(context.RequestAborted);
         if (!turn.IsAcquired)
         {
-            return ExchangeConcurrency.Busy(context);
+            return Counted(ExchangeConcurrency.Busy(context), "busy");
         }
 
         // The body is read only now: an unknown or over-eager device costs no reading and no parsing.
         var (request, problem) = await RequestBody.ReadAsync<ExchangeRequest>(context);
         if (request is null)
         {
-            return problem!;
+            return Counted(problem!, "invalid");
         }
 
         var answer = await grains.GetGrain<IDeviceGrain>(credentials.DeviceId).Exchange(credentials.Password, request.ToExchange());
-        return answer is null ? DeviceCredentials.Refused(context) : TypedResults.Ok(ExchangeResponse.From(answer));
+        return answer is null
+            ? Counted(DeviceCredentials.Refused(context), "unauthorized")
+            : Counted(TypedResults.Ok(ExchangeResponse.From(answer)), "ok");
+    }
+
+    private static IResult Counted(IResult result, string outcome)
+    {
+        PlatformMetrics.Exchanges.Add(1, new KeyValuePair<string, object?>("transport", "http"), new KeyValuePair<string, object?>("outcome", outcome));
+        return result;
     }
 
     private static async Task<IResult> Download(HttpContext context, string id, IGrainFactory grains, FileStore files, DeviceDirectory directory, DeviceRateLimiter limiter)

@@ -15,9 +15,9 @@ public static class OrganisationsApi
     public static IEndpointRouteBuilder MapOrganisationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/organisations").WithTags("Organisations").RequireAuthorization();
-        group.MapGet("/", List).ForOrganisationTokens()
-            .WithName("listOrganisations").WithSummary("List the caller's organisation")
-            .WithDescription("A tenant sees only its own organisation.");
+        group.MapGet("/", List)
+            .WithName("listOrganisations").WithSummary("List the caller's organisation (the operator: every organisation)")
+            .WithDescription("A tenant's organisation token sees only its own organisation; the operator sees them all.");
         group.MapPost("/", Create)
             .WithName("createOrganisation").WithSummary("Create an organisation (operator)")
             .WithDescription("Operator token only. The answer holds the organisation's first token.");
@@ -36,8 +36,24 @@ public static class OrganisationsApi
         return routes;
     }
 
-    private static Task<Results<Ok<List<OrganisationResource>>, ValidationProblem>> List(Caller caller, HttpContext context, OrganisationIndex index) =>
-        Paging.ListAsync(context, page => index.ListAsync(caller.Organisation, page), view => OrganisationResource.From(context, view));
+    private static async Task<Results<Ok<List<OrganisationResource>>, ValidationProblem, ForbiddenProblem>> List(Caller caller, HttpContext context, OrganisationIndex index)
+    {
+        if (!caller.IsOperator && !caller.IsOrganisationWide)
+        {
+            return Problems.Forbidden("Only an organisation-wide token or the operator lists organisations.");
+        }
+
+        var listed = await Paging.ListAsync(
+            context,
+            page => caller.IsOperator ? index.ListAllAsync(page) : index.ListAsync(caller.Organisation, page),
+            view => OrganisationResource.From(context, view));
+        return listed.Result switch
+        {
+            Ok<List<OrganisationResource>> page => page,
+            ValidationProblem invalid => invalid,
+            _ => throw new InvalidOperationException("A list answers a page or a refusal."),
+        };
+    }
 
     private static async Task<Results<Created<OrganisationResource>, ForbiddenProblem>> Create(
         CreateOrganisationRequest request, Caller caller, HttpContext context, IGrainFactory grains)

@@ -1,5 +1,6 @@
 using Embever.Actors.Devices;
 using Embever.Actors.Storage;
+using Embever.Actors.Telemetry;
 
 namespace Embever.Actors.Actions;
 
@@ -9,7 +10,15 @@ namespace Embever.Actors.Actions;
 /// </summary>
 public sealed class ActionCreator(IGrainFactory grains, IdBlockAllocator ids)
 {
-    public async Task<DeviceAction?> CreateAsync(string deviceId, string type, string payloadJson, IReadOnlyList<ActionWebhook> webhooks, int serviceLevel, DateTime? expiryDate, string? fileId) =>
-        await grains.GetGrain<IDeviceGrain>(deviceId).CreateAction(
+    public async Task<DeviceAction?> CreateAsync(string deviceId, string type, string payloadJson, IReadOnlyList<ActionWebhook> webhooks, int serviceLevel, DateTime? expiryDate, string? fileId)
+    {
+        var action = await grains.GetGrain<IDeviceGrain>(deviceId).CreateAction(
             new NewAction(await ids.NextAsync("actions"), type, payloadJson, webhooks, serviceLevel, expiryDate, fileId));
+        if (action is not null)
+        {
+            PlatformMetrics.ActionsCreated.Add(1);
+        }
+
+        return action;
+    }
 }

@@ -1,6 +1,7 @@
 using Embever.Actors.Actions;
 using Embever.Actors.Events;
 using Embever.Actors.Storage.Commit;
+using Embever.Actors.Telemetry;
 
 namespace Embever.Actors.Devices;
 
@@ -69,6 +70,8 @@ public sealed partial class DeviceGrain
 
     public async Task<ExchangeAnswer?> Exchange(string password, DeviceExchange exchange)
     {
+        using var span = PlatformTracing.Source.StartActivity("device exchange");
+        span?.SetTag("embever.device", Id);
         if (record is not { View: var view } || !keys.Hasher.Matches(password, record.PasswordHash))
         {
             LeaveIfUnknown();

@@ -2,6 +2,7 @@ using Embever.Actors.Actions;
 using Embever.Actors.Deployments;
 using Embever.Actors.Events;
 using Embever.Actors.Storage.Commit;
+using Embever.Actors.Telemetry;
 using Embever.Actors.Webhooks;
 using Microsoft.Extensions.Logging;
 
@@ -46,6 +47,7 @@ public sealed partial class DeviceGrain
 
         var organisation = record.View.OrganisationId;
         await CommitAsync(changes);
+        Count(actions, events);
         Publish(organisation, deliveries);
         ReportUpdates(actions);
     }
@@ -78,13 +80,28 @@ public sealed partial class DeviceGrain
         }
     }
 
+    private static void Count(ActionChanges actions, IReadOnlyList<EventView> events)
+    {
+        foreach (var reached in actions.Reached)
+        {
+            PlatformMetrics.ActionStatuses.Add(1, new KeyValuePair<string, object?>("status", reached.Status));
+        }
+
+        if (events.Count > 0)
+        {
+            PlatformMetrics.EventsStored.Add(events.Count);
+        }
+    }
+
     /// <summary>Hands committed deliveries, bodies and all, to the organisation's dispatcher (through the silo's publisher: never waits).</summary>
     private void Publish(Guid organisationId, List<PlannedDelivery> deliveries)
     {
         if (deliveries.Count > 0)
         {
             var horizon = webhookOptions.Value.Horizon;
-            publisher.Offer(organisationId, deliveries.Select(d => d.ToDispatch(horizon)));
+            // The delivery continues the trace of the change that fired it, across the stream.
+            var trace = PlatformTracing.CurrentParent();
+            publisher.Offer(organisationId, deliveries.Select(d => d.ToDispatch(horizon) with { TraceParent = trace }));
         }
     }
 

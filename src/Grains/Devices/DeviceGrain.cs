@@ -2,6 +2,7 @@ using Embever.Actors.Actions;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
 using Embever.Actors.Storage.Commit;
+using Embever.Actors.Telemetry;
 using Embever.Actors.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,7 @@ public sealed partial class DeviceGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        PlatformMetrics.DevicesActive.Add(1);
         await LoadAsync();
         if (record is not null && Buffer.Repair(Now()) is { Any: true } repaired)
         {
@@ -62,6 +64,12 @@ public sealed partial class DeviceGrain(
         {
             await ArmExpiryAsync();
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        PlatformMetrics.DevicesActive.Add(-1);
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public Task<DeviceView?> Get() => Task.FromResult(record?.View);

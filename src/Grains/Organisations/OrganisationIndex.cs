@@ -16,5 +16,9 @@ public sealed class OrganisationIndex(Database database) : IndexTable<Organisati
         """,
         p => p.Add("id", view.Id.ToString()).Add("created_at", Timestamps.ToMicroseconds(view.CreatedAt)).Add("body", Serialize(view)));
 
+    /// <summary>Every organisation, oldest first: what the operator sees.</summary>
+    public Task<Page<OrganisationView>> ListAllAsync(PageRequest page, CancellationToken cancellationToken = default) =>
+        ListAsync(new Filter(), page, cancellationToken);
+
     public async Task<bool> AnyAsync() => await Database.ScalarAsync<long>("SELECT count(*) FROM organisations") > 0;
 }

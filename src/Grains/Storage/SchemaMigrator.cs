@@ -55,6 +55,7 @@ public sealed partial class SchemaMigrator(Database database, IEnumerable<IDataM
         {
             await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)", cancellationToken);
             var applied = await AppliedAsync(connection, cancellationToken);
+            var appliedNow = new List<string>();
             foreach (var migration in History())
             {
                 if (applied.TryGetValue(migration.Id, out var checksum))
@@ -71,8 +72,14 @@ public sealed partial class SchemaMigrator(Database database, IEnumerable<IDataM
 
                 if (await ApplyAsync(connection, migration, cancellationToken))
                 {
-                    LogApplied(migration.Id);
+                    appliedNow.Add(migration.Id);
                 }
+            }
+
+            // One line for all of them: a first start applies every migration.
+            if (appliedNow.Count > 0)
+            {
+                LogApplied(appliedNow.Count, string.Join(", ", appliedNow));
             }
         }
         finally
@@ -162,8 +169,8 @@ public sealed partial class SchemaMigrator(Database database, IEnumerable<IDataM
     private static bool IsTransient(DbException exception) =>
         exception is Npgsql.NpgsqlException { IsTransient: true } || exception.InnerException is System.Net.Sockets.SocketException;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Schema migration {Migration} applied")]
-    private partial void LogApplied(string migration);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} schema migration(s) applied: {Migrations}")]
+    private partial void LogApplied(int count, string migrations);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database not reachable yet ({Reason}); retrying")]
     private partial void LogDatabaseNotReady(string reason);

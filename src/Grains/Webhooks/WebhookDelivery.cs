@@ -29,7 +29,8 @@ public sealed record PlannedDelivery(
 
 /// <summary>
 /// One delivery as the dispatcher sends it, carried on the webhook stream: everything the POST
-/// needs, so sending it never reads the outbox. <c>Attempts</c> are those made before.
+/// needs, so sending it never reads the outbox. <c>Attempts</c> are those made before;
+/// <c>TraceParent</c> is the trace of the change that fired it (none after a restart).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Embever.Actors.WebhookDispatch")]
 public sealed record WebhookDispatch(
@@ -40,7 +41,8 @@ public sealed record WebhookDispatch(
     string Body,
     int Attempts,
     DateTime FiredAt,
-    DateTime Deadline);
+    DateTime Deadline,
+    string? TraceParent = null);
 
 /// <summary>
 /// What became of a delivery, written back to its outbox row in a batch through the group

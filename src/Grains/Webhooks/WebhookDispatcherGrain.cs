@@ -1,8 +1,9 @@
-using Orleans.Streams;
 using Embever.Actors.Storage;
 using Embever.Actors.Storage.Commit;
+using Embever.Actors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Streams;
 
 namespace Embever.Actors.Webhooks;
 
@@ -159,8 +160,14 @@ public sealed partial class WebhookDispatcherGrain(
         {
             var (organisationToken, applicationToken) = await keys.SignAsync(delivery);
 
-            // The request runs off the grain's turn; only its outcome comes back here.
-            var outcome = await Task.Run(() => sender.SendAsync(delivery, organisationToken, applicationToken));
+            // The request runs off the grain's turn; only its outcome comes back here. Its span
+            // continues the trace of the change that fired it; HttpClient's POST is its child.
+            var outcome = await Task.Run(async () =>
+            {
+                using var span = PlatformTracing.StartFrom("webhook delivery", delivery.TraceParent, System.Diagnostics.ActivityKind.Producer);
+                span?.SetTag("embever.delivery", delivery.Id);
+                return await sender.SendAsync(delivery, organisationToken, applicationToken);
+            });
             answered = outcome.Permanent && outcome.StatusCode is null ? null : outcome.Delivered;
             Record(delivery, outcome);
         }
@@ -185,10 +192,19 @@ public sealed partial class WebhookDispatcherGrain(
         if (outcome.Delivered)
         {
             Complete(new DeliveryOutcome(delivery.Id, DeliveryStatuses.Delivered, attempts, now, null, outcome.StatusCode, now));
+            PlatformMetrics.WebhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", "delivered"));
+            PlatformMetrics.WebhookAttempts.Record(attempts);
+            PlatformMetrics.WebhookLatency.Record(Math.Max(0, (now - delivery.FiredAt).TotalSeconds));
             return;
         }
 
         var next = outcome.Permanent ? null : options.Value.Schedule.NextAttempt(attempts, now, delivery.Deadline, Random.Shared);
+        PlatformMetrics.WebhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", next is null ? "failed" : "retry"));
+        if (next is null)
+        {
+            PlatformMetrics.WebhookAttempts.Record(attempts);
+        }
+
         var error = outcome.Error ?? "failed";
         Complete(new DeliveryOutcome(
             delivery.Id, next is null ? DeliveryStatuses.Failed : DeliveryStatuses.Pending, attempts, next ?? now,
@@ -202,6 +218,7 @@ public sealed partial class WebhookDispatcherGrain(
         var now = time.GetUtcNow().UtcDateTime;
         var at = (until ?? now) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1000));
         var pastDeadline = at > delivery.Deadline;
+        PlatformMetrics.WebhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", pastDeadline ? "failed" : "deferred"));
         Complete(new DeliveryOutcome(
             delivery.Id, pastDeadline ? DeliveryStatuses.Failed : DeliveryStatuses.Pending, delivery.Attempts, pastDeadline ? now : at,
             "receiver failing: circuit open", null, null));

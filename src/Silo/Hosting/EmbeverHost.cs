@@ -27,6 +27,7 @@ public static class EmbeverHost
         builder.Services.AddEmbeverApi(builder.Configuration);
         var app = builder.Build();
         app.UseEmbeverApi();
+        app.MapEmbeverOperations(app.Services.GetRequiredService<EmbeverOptions>());
         return app;
     }
 
@@ -38,6 +39,8 @@ public static class EmbeverHost
         var database = DatabaseSetup.Create(options, builder.Configuration);
         builder.Services.AddSingleton(options);
         builder.UseOrleans(silo => silo.ConfigureEmbeverSilo(options, database));
+        builder.AddEmbeverTelemetry(options);
+        builder.Services.AddHealthChecks().AddCheck<MembershipHealthCheck>("membership", tags: [Api.Health.HealthApi.Ready]);
         builder.Services.AddSingleton<FirstStart>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FirstStart>());
         builder.Services.AddHostedService<StartupBanner>();

@@ -45,6 +45,9 @@ public sealed class EmbeverOptions
     /// <summary>Webhook delivery (<c>Embever:Webhooks</c>).</summary>
     public WebhookOptions Webhooks { get; set; } = new();
 
+    /// <summary>Metrics, traces and the dashboard (<c>Embever:Telemetry</c>).</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+
     public StoreKind StoreKind => Storage.ToUpperInvariant() switch
     {
         "SQLITE" => StoreKind.Sqlite,

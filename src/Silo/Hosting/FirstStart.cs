@@ -57,22 +57,7 @@ public sealed partial class FirstStart(
     private string WriteSecretFile(string name, string content)
     {
         var path = Path.Combine(options.FullDataDirectory, name);
-        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var writer = new StreamWriter(path, fileOptions))
-        {
-            writer.Write(content);
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
+        SecretFile.Write(path, content);
         return path;
     }
 

@@ -1,3 +1,4 @@
+using Orleans.Dashboard;
 using System.Net;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
@@ -73,6 +74,13 @@ public static class OrleansSetup
         if (options.MinimumReminderPeriod is { } minimum)
         {
             silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = minimum);
+        }
+
+        // Grain calls carry the trace of their caller, so a wakeup's trace goes on into its grain.
+        silo.AddActivityPropagation();
+        if (options.Telemetry.Dashboard && options.HttpEnabled)
+        {
+            silo.AddDashboard();
         }
 
         return silo;

@@ -7,7 +7,8 @@ namespace Embever.Actors.Silo.Hosting;
 
 /// <summary>
 /// Once the silo is ready, one short block says what runs and where: the version, the store,
-/// the URLs of the API and its reference, and the first-start token files when this start made them.
+/// the URLs of the API, its reference, the dashboard and the metrics, and the first-start token
+/// files when this start made them.
 /// </summary>
 public sealed partial class StartupBanner(
     IHostApplicationLifetime lifetime,
@@ -36,6 +37,15 @@ public sealed partial class StartupBanner(
         {
             lines.Add($"  API        {address}/v2/");
             lines.Add($"  Reference  {address}{EntryPointApi.ReferencePath}");
+            if (options.Telemetry.Dashboard)
+            {
+                lines.Add($"  Dashboard  {address}/dashboard/ (user operator, the operator token as password)");
+            }
+
+            if (options.Telemetry.Prometheus)
+            {
+                lines.Add($"  Metrics    {address}/metrics (the same credentials)");
+            }
         }
 
         if (addresses.Count == 0)

@@ -12,6 +12,11 @@ public abstract class HealthAndReferenceTests(PlatformFixture fixture)
         Assert.Equal("ok", (await ApiSession.Json(await http.GetAsync("/health"), HttpStatusCode.OK))["status"]!.GetValue<string>());
         var ready = await ApiSession.Json(await http.GetAsync("/ready"), HttpStatusCode.OK);
         Assert.Equal(fixture.Kind.ToString(), ready["storage"]!.GetValue<string>());
+
+        // Readiness is the store and this silo's membership, each reported.
+        Assert.Equal("healthy", ready["checks"]!["store"]!["status"]!.GetValue<string>());
+        Assert.Equal("healthy", ready["checks"]!["membership"]!["status"]!.GetValue<string>());
+        Assert.Contains("This silo is active", ready["checks"]!["membership"]!["description"]!.GetValue<string>());
     }
 
     [Fact]

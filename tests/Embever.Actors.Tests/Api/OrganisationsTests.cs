@@ -21,6 +21,30 @@ public abstract class OrganisationsTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task The_operator_lists_every_organisation_and_an_application_token_none()
+    {
+        var (first, session, _) = await fixture.NewOrganisationAsync();
+        var (second, _, _) = await fixture.NewOrganisationAsync();
+        var all = new List<string>();
+        for (var offset = 0; ; offset += 1000)
+        {
+            var page = (await ApiSession.Json(await fixture.Operator.Get($"/v2/organisations/?limit=1000&offset={offset}"), HttpStatusCode.OK)).AsArray();
+            all.AddRange(page.Select(o => o!["id"]!.GetValue<string>()));
+            if (page.Count < 1000)
+            {
+                break;
+            }
+        }
+
+        Assert.Contains(first, all);
+        Assert.Contains(second, all);
+        var application = (await session.CreateApplicationAsync("scoped"))["id"]!.GetValue<string>();
+        var token = await ApiSession.Json(await session.Post("/v2/tokens/", new { alias = "app", application }), HttpStatusCode.Created);
+        var scoped = await ApiSession.AuthenticateAsync(fixture.Platform, token["token"]!.GetValue<string>());
+        await ApiSession.Problem(await scoped.Get("/v2/organisations/"), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task Patch_sets_secret_and_lifespan_and_the_secret_is_shown_only_in_that_answer()
     {
         var (id, session, _) = await fixture.NewOrganisationAsync();

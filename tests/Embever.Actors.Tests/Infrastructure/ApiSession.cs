@@ -11,9 +11,12 @@ public sealed class ApiSession(HttpClient http)
 {
     public HttpClient Http => http;
 
-    public static async Task<ApiSession> AuthenticateAsync(PlatformInstance platform, string applicationToken)
+    public static Task<ApiSession> AuthenticateAsync(PlatformInstance platform, string applicationToken) =>
+        AuthenticateAsync(platform.BaseAddress, applicationToken);
+
+    public static async Task<ApiSession> AuthenticateAsync(Uri baseAddress, string applicationToken)
     {
-        var http = platform.CreateClient();
+        var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var response = await http.PostAsJsonAsync("/v2/authenticate/", new { application_token = applicationToken });
         var body = await Json(response, HttpStatusCode.OK);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body["access"]!.GetValue<string>());

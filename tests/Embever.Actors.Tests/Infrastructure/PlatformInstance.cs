@@ -29,7 +29,11 @@ public sealed class PlatformInstance : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<PlatformInstance> StartAsync(StoreUnderTest store, params string[] extraArguments)
+    public static Task<PlatformInstance> StartAsync(StoreUnderTest store, params string[] extraArguments) =>
+        StartAsync(store, null, extraArguments);
+
+    /// <summary>The platform with something added to its host (an exporter to look at its traces).</summary>
+    public static async Task<PlatformInstance> StartAsync(StoreUnderTest store, Action<IHostApplicationBuilder>? customize, params string[] extraArguments)
     {
         string[] arguments =
         [
@@ -43,6 +47,7 @@ public sealed class PlatformInstance : IAsyncDisposable
         {
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            customize?.Invoke(builder);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using Embever.Actors.Telemetry;
 
 namespace Embever.Actors.Storage.Commit;
 
@@ -42,7 +44,7 @@ public sealed class GroupCommit
         }
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        queue.Writer.TryWrite(new Pending(changes, done));
+        queue.Writer.TryWrite(new Pending(changes, done, Activity.Current?.Context));
         return done.Task;
     }
 
@@ -72,7 +74,7 @@ public sealed class GroupCommit
             changes.AddRange(batch.Select(p => p.Changes));
             try
             {
-                await WriteAsync(changes);
+                await WriteAsync(changes, batch);
                 batch.ForEach(p => p.Done.TrySetResult());
             }
             catch when (batch.Count > 1)
@@ -81,7 +83,7 @@ public sealed class GroupCommit
                 {
                     try
                     {
-                        await WriteAsync([pending.Changes]);
+                        await WriteAsync([pending.Changes], [pending]);
                         pending.Done.TrySetResult();
                     }
                     catch (Exception exception)
@@ -133,15 +135,33 @@ public sealed class GroupCommit
         }
     }
 
-    private async Task WriteAsync(IReadOnlyList<ChangeSet> batch)
+    private async Task WriteAsync(IReadOnlyList<ChangeSet> batch, IReadOnlyList<Pending> pending)
     {
-        await using var connection = await database.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await writer.WriteAsync(connection, transaction, batch, CancellationToken.None);
-        await transaction.CommitAsync();
+        // One transaction serves many callers: its span links to each of their traces.
+        var links = pending.Where(p => p.Trace is not null).Select(p => new ActivityLink(p.Trace!.Value));
+        using var span = PlatformTracing.Source.StartActivity("store commit", ActivityKind.Internal, parentContext: default, links: links);
+        span?.SetTag("embever.change_sets", batch.Count);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await using var connection = await database.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await writer.WriteAsync(connection, transaction, batch, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+        catch
+        {
+            PlatformMetrics.Commits.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+            span?.SetStatus(ActivityStatusCode.Error);
+            throw;
+        }
+
+        PlatformMetrics.Commits.Add(1, new KeyValuePair<string, object?>("outcome", "committed"));
+        PlatformMetrics.CommitBatchSize.Record(batch.Count);
+        PlatformMetrics.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         Interlocked.Increment(ref commits);
         Interlocked.Add(ref changeSets, batch.Count);
     }
 
-    private sealed record Pending(ChangeSet Changes, TaskCompletionSource Done);
+    private sealed record Pending(ChangeSet Changes, TaskCompletionSource Done, ActivityContext? Trace);
 }

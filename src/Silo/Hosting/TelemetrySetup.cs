@@ -1,0 +1,71 @@
+using Embever.Actors.Api.Auth;
+using Embever.Actors.Telemetry;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Orleans.Dashboard;
+
+namespace Embever.Actors.Silo.Hosting;
+
+/// <summary>
+/// Metrics and traces with OpenTelemetry: ASP.NET Core, HttpClient (webhooks), the .NET
+/// runtime, Orleans, Npgsql and the platform's own (<see cref="PlatformMetrics"/>,
+/// <see cref="PlatformTracing"/>); a Prometheus scrape at <c>/metrics</c> and an OTLP exporter,
+/// both from <see cref="TelemetryOptions"/>; and the Orleans dashboard at <c>/dashboard</c>. What
+/// is not for tenants takes the operator's credentials (<see cref="OperatorAuthentication"/>).
+/// </summary>
+public static class TelemetrySetup
+{
+    public static void AddEmbeverTelemetry(this IHostApplicationBuilder builder, EmbeverOptions options)
+    {
+        var telemetry = options.Telemetry;
+        var otlp = telemetry.OtlpEndpoint is { Length: > 0 } endpoint ? new Uri(endpoint) : null;
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("embever-actors", serviceInstanceId: Environment.MachineName))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(PlatformMetrics.MeterName, "Microsoft.Orleans", "Npgsql")
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation();
+                if (telemetry.Prometheus)
+                {
+                    metrics.AddPrometheusExporter();
+                }
+
+                if (otlp is not null)
+                {
+                    metrics.AddOtlpExporter(exporter => exporter.Endpoint = otlp);
+                }
+            })
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(PlatformTracing.SourceName, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", "Npgsql")
+                    .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(telemetry.TraceSampleRatio)))
+                    .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsOperations(context.Request.Path))
+                    .AddHttpClientInstrumentation();
+                if (otlp is not null)
+                {
+                    tracing.AddOtlpExporter(exporter => exporter.Endpoint = otlp);
+                }
+            });
+    }
+
+    /// <summary><c>/metrics</c> and <c>/dashboard</c>, for the operator only, and outside the API document.</summary>
+    public static void MapEmbeverOperations(this WebApplication app, EmbeverOptions options)
+    {
+        if (options.Telemetry.Prometheus)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(OperatorAuthentication.Policy).ExcludeFromDescription();
+        }
+
+        if (options.Telemetry.Dashboard)
+        {
+            app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(OperatorAuthentication.Policy).ExcludeFromDescription();
+        }
+    }
+
+    private static bool IsOperations(PathString path) =>
+        path.StartsWithSegments("/metrics") || path.StartsWithSegments("/dashboard") || path.StartsWithSegments("/health") || path.StartsWithSegments("/ready");
+}
