@@ -77,7 +77,11 @@ public static class OrleansSetup
         }
 
         // Grain calls carry the trace of their caller, so a wakeup's trace goes on into its grain.
-        silo.AddActivityPropagation();
+        if (options.Telemetry.Tracing)
+        {
+            silo.AddActivityPropagation();
+        }
+
         if (options.Telemetry.Dashboard && options.HttpEnabled)
         {
             silo.AddDashboard();

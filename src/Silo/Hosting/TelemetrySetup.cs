@@ -21,14 +21,20 @@ public static class TelemetrySetup
     {
         var telemetry = options.Telemetry;
         var otlp = telemetry.OtlpEndpoint is { Length: > 0 } endpoint ? new Uri(endpoint) : null;
-        builder.Services.AddOpenTelemetry()
+        var openTelemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("embever-actors", serviceInstanceId: Environment.MachineName))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(PlatformMetrics.MeterName, "Microsoft.Orleans", "Npgsql")
-                    .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
-                    .AddRuntimeInstrumentation();
+                metrics.AddMeter(PlatformMetrics.MeterName, "Npgsql").AddRuntimeInstrumentation();
+                if (telemetry.OrleansMetrics)
+                {
+                    metrics.AddMeter("Microsoft.Orleans");
+                }
+
+                if (telemetry.HttpMetrics)
+                {
+                    metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation();
+                }
                 if (telemetry.Prometheus)
                 {
                     metrics.AddPrometheusExporter();
@@ -38,8 +44,12 @@ public static class TelemetrySetup
                 {
                     metrics.AddOtlpExporter(exporter => exporter.Endpoint = otlp);
                 }
-            })
-            .WithTracing(tracing =>
+            });
+
+        // Spans are made only when they go somewhere: every request and grain call would pay for them.
+        if (telemetry.Tracing)
+        {
+            openTelemetry.WithTracing(tracing =>
             {
                 tracing.AddSource(PlatformTracing.SourceName, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", "Npgsql")
                     .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(telemetry.TraceSampleRatio)))
@@ -50,6 +60,7 @@ public static class TelemetrySetup
                     tracing.AddOtlpExporter(exporter => exporter.Endpoint = otlp);
                 }
             });
+        }
     }
 
     /// <summary><c>/metrics</c> and <c>/dashboard</c>, for the operator only, and outside the API document.</summary>

@@ -29,6 +29,30 @@ public sealed class StartupTests
         Assert.Contains(Path.Combine(data, "org-token"), log);
     }
 
+    [Fact]
+    public async Task A_first_start_with_the_shipped_settings_says_what_it_must_in_fewer_than_40_lines()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"embever-quiet-{Guid.NewGuid():N}");
+        var http = FreePorts.Next();
+        await using var silo = SiloProcess.Start("shipped", http, [$"--Embever:DataDirectory={data}", $"--Embever:SiloPort={FreePorts.Next()}", $"--Embever:GatewayPort={FreePorts.Next()}"], quiet: false);
+        await silo.WaitReadyAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!silo.RecentLog.Contains("Application started", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var lines = silo.RecentLog.Split('\n');
+        var ready = Array.FindIndex(lines, l => l.Contains("Application started", StringComparison.Ordinal));
+        Assert.InRange(ready + 1, 1, 39);
+        var log = silo.RecentLog;
+        Assert.Contains($"Reference  http://127.0.0.1:{http}/scalar/v1", log);
+        Assert.Contains($"Dashboard  http://127.0.0.1:{http}/dashboard/", log);
+        Assert.Contains(Path.Combine(data, "org-token"), log);
+        Assert.DoesNotContain("warn:", log);
+        Assert.DoesNotContain("deadlock", log);
+    }
+
     [Theory]
     [InlineData("silo", "--Embever:SiloPort=<port>")]
     [InlineData("gateway", "--Embever:GatewayPort=<port>")]

@@ -39,7 +39,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string RecentLog => string.Join('\n', log);
 
-    public static SiloProcess Start(string name, int httpPort, IEnumerable<string> arguments)
+    /// <summary>Starts the built silo; <paramref name="quiet"/> keeps its log to warnings (and ours), else it logs as shipped.</summary>
+    public static SiloProcess Start(string name, int httpPort, IEnumerable<string> arguments, bool quiet = true)
     {
         var directory = SiloBuildDirectory();
         var start = new ProcessStartInfo("dotnet")
@@ -57,8 +58,12 @@ public sealed class SiloProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Logging__LogLevel__Embever"] = "Information";
+        if (quiet)
+        {
+            start.Environment["Logging__LogLevel__Default"] = "Warning";
+            start.Environment["Logging__LogLevel__Embever"] = "Information";
+        }
+
         return new SiloProcess(name, Process.Start(start)!, httpPort);
     }
 

@@ -16,7 +16,7 @@ public sealed class TracingTests
         await using var platform = await PlatformInstance.StartAsync(
             await StoreUnderTest.CreateAsync(StoreKind.Sqlite),
             builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)),
-            [.. PlatformFixture.FastArguments, "--Embever:Telemetry:TraceSampleRatio=1"]);
+            [.. PlatformFixture.FastArguments, "--Embever:Telemetry:Traces=true", "--Embever:Telemetry:TraceSampleRatio=1"]);
         var session = await ApiSession.AuthenticateAsync(platform, platform.ReadTokenFile("org-token"));
         var device = await session.CreateDeviceAsync("traced");
         await session.Patch($"/v2/devices/{device["id"]}/", new { webhooks = new[] { new { type = "temp", url = receiver.Url("temp") } } });
