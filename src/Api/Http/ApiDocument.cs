@@ -163,6 +163,12 @@ public static class ApiDocument
                     : new OpenApiSchema();
             }
 
+            // A PATCH member that may be left out but not sent as null ([DisallowNull]) is not nullable on the wire.
+            if (context.JsonPropertyInfo is { IsSetNullable: false } && schema.Type is { } nullable && nullable.HasFlag(JsonSchemaType.Null))
+            {
+                schema.Type = nullable & ~JsonSchemaType.Null;
+            }
+
             if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(OneOfAttribute), true) is [OneOfAttribute oneOf, ..])
             {
                 schema.Enum = [.. oneOf.Values.Select(v => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(v))];

@@ -77,6 +77,12 @@ public abstract class HealthAndReferenceTests(PlatformFixture fixture)
         var webhookStatus = document["components"]!["schemas"]!["CreateActionRequest"]!["properties"]!["webhooks"]!["items"]!["properties"]!["status"]!;
         Assert.Contains("action_delivered", webhookStatus["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
         Assert.Equal(["application_token"], document["components"]!["schemas"]!["AuthenticateRequest"]!["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+
+        // A PATCH keeps absent apart from null: "application": null unlinks, "name": null is refused.
+        var patch = document["components"]!["schemas"]!["UpdateDeviceRequest"]!["properties"]!;
+        Assert.Contains("null", patch["application"]!["type"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal("string", patch["name"]!["type"]!.GetValue<string>());
+        Assert.Equal("boolean", patch["activated"]!["type"]!.GetValue<string>());
         Assert.NotNull(document["paths"]!["/gateway/v1/exchange"]!["post"]!["responses"]!["429"]!["headers"]!["Retry-After"]);
         Assert.NotNull(document["paths"]!["/gateway/v1/files/{id}"]!["get"]!["responses"]!["206"]!["headers"]!["Content-Range"]);
         var text = document.ToJsonString();
