@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README gives it and as CI runs it. It installs what the tests
-# need first (PostgreSQL server binaries: the tests start throwaway servers of their own),
+# need first (PostgreSQL server binaries: the tests start throwaway servers of their own; libcoap's
+# coap-client-openssl: the CoAP gateway is tested with a client nobody here wrote),
 # then runs every test project, printing each test as it finishes, keeps the results in
 # TestResults/, checks the API document the built platform serves (tests/api-document: lint, generated TypeScript client), and ends
 # with one line: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-    echo "Installing PostgreSQL server binaries (Debian package 'postgresql')..."
-    sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-fi
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+updated=""
+install() {
+    echo "Installing $2 (Debian package '$1')..."
+    [ -n "$updated" ] || { $sudo apt-get update -qq; updated=1; }
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$1" >/dev/null
+}
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || install postgresql "PostgreSQL server binaries"
+command -v coap-client-openssl >/dev/null 2>&1 || install libcoap3-bin "libcoap's CoAP client"
 
 # Results stay where dotnet test says they are: TestResults/<time>/ (ignored by git).
 results="TestResults/$(date -u +%Y%m%d-%H%M%S)"

@@ -1,6 +1,7 @@
 using Embever.Actors.Api.Actions;
 using Embever.Actors.Api.Applications;
 using Embever.Actors.Api.Auth;
+using Embever.Actors.Api.Coap;
 using Embever.Actors.Api.Deployments;
 using Embever.Actors.Api.Devices;
 using Embever.Actors.Api.Diagnostics;
@@ -30,6 +31,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton(configuration.GetSection("Embever:Gateway").Get<GatewayOptions>() ?? new GatewayOptions());
         services.AddSingleton<DeviceRateLimiter>();
         services.AddSingleton<ExchangeConcurrency>();
+        services.AddSingleton<DeviceGateway>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<JwtService>();
         services.AddSingleton<TokenIssuer>();
@@ -50,6 +52,7 @@ public static class ApiServiceCollectionExtensions
         services.AddRateLimiter(AuthenticateRateLimit.Configure);
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HealthApi.Ready]);
         services.AddOpenApi(options => ApiDocument.Configure(options));
+        services.AddCoapGateway(configuration);
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             // Behind the compose file's proxy (or any other) URLs follow the client's view.

@@ -26,7 +26,7 @@ work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 dotnet "$root/src/Silo/bin/$configuration/net10.0/Embever.Actors.Silo.dll" --Embever:DataDirectory="$work/data" \
-    --Urls="http://127.0.0.1:$port" --Embever:SiloPort="$(free_port)" --Embever:GatewayPort="$(free_port)" \
+    --Urls="http://127.0.0.1:$port" --Embever:SiloPort="$(free_port)" --Embever:GatewayPort="$(free_port)" --Embever:Coap:SecurePort=0 \
     --Logging:LogLevel:Default=Warning >"$work/silo.log" 2>&1 &
 silo=$!
 trap 'kill $silo 2>/dev/null || true; wait $silo 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -25,7 +25,7 @@ public static class DeviceImportApi
     }
 
     private static async Task<Results<Created<List<ImportedDevice>>, ConflictProblem>> Import(
-        ImportDevicesRequest request, Caller caller, HttpContext context, DeviceIndex index, DeviceCreator creator, PlatformKeys keys)
+        ImportDevicesRequest request, Caller caller, HttpContext context, DeviceIndex index, DeviceCreator creator)
     {
         var names = request.Devices.Select(d => d.Name).ToList();
         var taken = await index.TakenNamesAsync(caller.Organisation, names);
@@ -35,7 +35,7 @@ public static class DeviceImportApi
         }
 
         var passwords = names.Select(_ => Secrets.New()).ToList();
-        var imported = await creator.ImportAsync(caller.Organisation, request.Application, request.Activated, names.Select((name, i) => (name, keys.Hasher.Hash(passwords[i]))).ToList());
+        var imported = await creator.ImportAsync(caller.Organisation, request.Application, request.Activated, names.Select((name, i) => (name, passwords[i])).ToList());
         if (imported is null)
         {
             return Problems.Conflict("A name or id was taken while importing; nothing was imported. Try again.");

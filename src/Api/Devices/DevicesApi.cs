@@ -40,12 +40,12 @@ public static class DevicesApi
         Paging.ListAsync(context, filters.ToQuery(caller.Scope), index.ListAsync, view => DeviceResource.From(context, view));
 
     private static async Task<Results<Created<DeviceResource>, ValidationProblem, ConflictProblem>> Create(
-        CreateDeviceRequest request, Caller caller, HttpContext context, IGrainFactory grains, DeviceCreator creator, PlatformKeys keys)
+        CreateDeviceRequest request, Caller caller, HttpContext context, IGrainFactory grains, DeviceCreator creator)
     {
         var application = request.Application ?? caller.ApplicationId;
         var password = Secrets.New();
         var webhooks = request.Webhooks?.Select(w => w.ToWebhook()).ToList() ?? [];
-        var result = await creator.CreateAsync(new DeviceDraft(caller.Organisation, application, request.Name, request.Activated, webhooks, keys.Hasher.Hash(password)));
+        var result = await creator.CreateAsync(new DeviceDraft(caller.Organisation, application, request.Name, request.Activated, webhooks, []), password);
         switch (result.Error)
         {
             case DeviceWriteError.None:

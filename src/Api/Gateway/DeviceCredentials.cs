@@ -26,11 +26,4 @@ public readonly record struct DeviceCredentials(string DeviceId, string Password
         var colon = text.IndexOf(':');
         return colon > 0 && Platform.ShortIds.LooksValid(text[..colon]) ? new DeviceCredentials(text[..colon], text[(colon + 1)..]) : null;
     }
-
-    /// <summary>401 with no hint whether the device exists.</summary>
-    public static IResult Refused(HttpContext context)
-    {
-        context.Response.Headers.WWWAuthenticate = "Basic realm=\"gateway\"";
-        return Http.Problems.Unauthorized("Wrong device credentials.");
-    }
 }

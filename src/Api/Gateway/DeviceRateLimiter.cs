@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 
 namespace Embever.Actors.Api.Gateway;
@@ -19,8 +18,8 @@ public sealed class DeviceRateLimiter(GatewayOptions options) : IDisposable
             AutoReplenishment = true,
         }));
 
-    /// <summary>Null when the device may go on; otherwise the 429 to answer.</summary>
-    public IResult? Check(HttpContext context, string deviceId)
+    /// <summary>Null when the device may go on; otherwise how long it should wait (the transport says so: Retry-After, Max-Age).</summary>
+    public TimeSpan? Check(string deviceId)
     {
         using var lease = limiter.AttemptAcquire(deviceId);
         if (lease.IsAcquired)
@@ -28,9 +27,7 @@ public sealed class DeviceRateLimiter(GatewayOptions options) : IDisposable
             return null;
         }
 
-        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
-        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return Http.Problems.TooManyRequests("This device asks more often than its limit; wait as Retry-After says.");
+        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
     }
 
     public void Dispose() => limiter.Dispose();

@@ -7,8 +7,8 @@ namespace Embever.Actors.Api.Gateway;
 /// the rest wait their turn, oldest first, without costing anything but their connection. In a
 /// wake storm thousands of devices are in flight; admitting them all would let them take the
 /// machine from everything else that runs beside them — the webhook deliveries above all, which
-/// would then fall behind exactly when the fleet wakes. A full queue answers 503 with
-/// <c>Retry-After</c>.
+/// would then fall behind exactly when the fleet wakes. A full queue is answered "busy" (HTTP 503
+/// with <c>Retry-After</c>, CoAP 5.03 with Max-Age).
 /// </summary>
 public sealed class ExchangeConcurrency(GatewayOptions options) : IDisposable
 {
@@ -20,15 +20,6 @@ public sealed class ExchangeConcurrency(GatewayOptions options) : IDisposable
     });
 
     public ValueTask<RateLimitLease> EnterAsync(CancellationToken cancellationToken) => limiter.AcquireAsync(1, cancellationToken);
-
-    public static IResult Busy(HttpContext context)
-    {
-        context.Response.Headers.RetryAfter = "1";
-        return TypedResults.Problem(
-            "The gateway is working on as many exchanges as it takes; try again as Retry-After says.",
-            statusCode: StatusCodes.Status503ServiceUnavailable,
-            title: "Busy");
-    }
 
     public void Dispose() => limiter.Dispose();
 }

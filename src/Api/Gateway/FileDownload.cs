@@ -13,7 +13,7 @@ public static class FileDownload
 {
     public const string Sha256Header = "X-Content-SHA256";
 
-    public static async Task WriteAsync(HttpContext context, FileRecord file, BlobInfo blob, BlobStore blobs)
+    public static async Task WriteAsync(HttpContext context, FileRecord file, BlobInfo blob, DeviceGateway gateway)
     {
         var response = context.Response;
         var etag = $"\"{file.Sha256}\"";
@@ -44,7 +44,7 @@ public static class FileDownload
             return;
         }
 
-        await blobs.CopyToAsync(blob, offset, length, response.Body, context.RequestAborted);
+        await gateway.CopyAsync(blob, offset, length, response.Body, context.RequestAborted);
     }
 
     private static RangeItemHeaderValue? RangeFor(HttpRequest request, string etag)

@@ -1,17 +1,12 @@
+using System.Globalization;
 using Embever.Actors.Api.Http;
-using Embever.Actors.Devices;
-using Embever.Actors.Files;
-using Embever.Actors.Telemetry;
 
 namespace Embever.Actors.Api.Gateway;
 
 /// <summary>
-/// The device gateway (docs/gateway-protocol.md): one exchange per wakeup, and file downloads.
-/// Devices authenticate with HTTP Basic (device id, password). An id that names no device is
-/// refused after one cached lookup (<see cref="DeviceDirectory"/>), before any grain is activated;
-/// a known device is held to its rate (<see cref="DeviceRateLimiter"/>) and waits for its turn
-/// (<see cref="ExchangeConcurrency"/>); then each request is one call to the device's grain,
-/// which checks the password — no global lock.
+/// The device gateway over HTTP (docs/gateway-protocol.md): one exchange per wakeup, and file
+/// downloads. Devices authenticate with HTTP Basic (device id, password); the work is
+/// <see cref="DeviceGateway"/>'s, shared with CoAP, and this maps its outcomes to HTTP.
 /// </summary>
 public static class GatewayApi
 {
@@ -32,70 +27,58 @@ public static class GatewayApi
         return routes;
     }
 
-    private static async Task<IResult> Exchange(
-        HttpContext context, IGrainFactory grains, DeviceDirectory directory, DeviceRateLimiter limiter, ExchangeConcurrency concurrency)
+    private static async Task<IResult> Exchange(HttpContext context, DeviceGateway gateway)
     {
-        if (DeviceCredentials.From(context.Request) is not { } credentials || !await directory.ExistsAsync(credentials.DeviceId))
-        {
-            return Counted(DeviceCredentials.Refused(context), "unauthorized");
-        }
-
-        if (limiter.Check(context, credentials.DeviceId) is { } tooMany)
-        {
-            return Counted(tooMany, "rate_limited");
-        }
-
-        using var turn = await concurrency.EnterAsync(context.RequestAborted);
-        if (!turn.IsAcquired)
-        {
-            return Counted(ExchangeConcurrency.Busy(context), "busy");
-        }
-
-        // The body is read only now: an unknown or over-eager device costs no reading and no parsing.
-        var (request, problem) = await RequestBody.ReadAsync<ExchangeRequest>(context);
-        if (request is null)
-        {
-            return Counted(problem!, "invalid");
-        }
-
-        var answer = await grains.GetGrain<IDeviceGrain>(credentials.DeviceId).Exchange(credentials.Password, request.ToExchange());
-        return answer is null
-            ? Counted(DeviceCredentials.Refused(context), "unauthorized")
-            : Counted(TypedResults.Ok(ExchangeResponse.From(answer)), "ok");
+        IResult? problem = null;
+        var result = await gateway.ExchangeAsync(
+            DeviceCredentials.From(context.Request),
+            async () =>
+            {
+                (var request, problem) = await RequestBody.ReadAsync<ExchangeRequest>(context);
+                return request;
+            },
+            "http",
+            context.RequestAborted);
+        return result.Outcome == GatewayOutcome.Ok
+            ? TypedResults.Ok(ExchangeResponse.From(result.Answer!))
+            : Refusal(context, result.Outcome, result.RetryAfter, problem);
     }
 
-    private static IResult Counted(IResult result, string outcome)
+    private static async Task<IResult> Download(HttpContext context, string id, DeviceGateway gateway)
     {
-        PlatformMetrics.Exchanges.Add(1, new KeyValuePair<string, object?>("transport", "http"), new KeyValuePair<string, object?>("outcome", outcome));
-        return result;
-    }
-
-    private static async Task<IResult> Download(HttpContext context, string id, IGrainFactory grains, FileStore files, DeviceDirectory directory, DeviceRateLimiter limiter)
-    {
-        if (DeviceCredentials.From(context.Request) is not { } credentials || !await directory.ExistsAsync(credentials.DeviceId))
+        var found = await gateway.FindFileAsync(DeviceCredentials.From(context.Request), id);
+        if (found.Outcome != GatewayOutcome.Ok)
         {
-            return DeviceCredentials.Refused(context);
+            return Refusal(context, found.Outcome, found.RetryAfter, null);
         }
 
-        if (limiter.Check(context, credentials.DeviceId) is { } tooMany)
-        {
-            return tooMany;
-        }
-
-        var permission = Platform.ShortIds.LooksValid(id)
-            ? await grains.GetGrain<IDeviceGrain>(credentials.DeviceId).MayDownload(credentials.Password, id)
-            : DownloadPermission.NotFound;
-        if (permission == DownloadPermission.Unauthorized)
-        {
-            return DeviceCredentials.Refused(context);
-        }
-
-        if (permission != DownloadPermission.Allowed || await files.GetAsync(id) is not { } file || await files.Blobs.GetAsync(file.Sha256) is not { } blob)
-        {
-            return Problems.NotFound();
-        }
-
-        await FileDownload.WriteAsync(context, file, blob, files.Blobs);
+        await FileDownload.WriteAsync(context, found.File!, found.Blob!, gateway);
         return TypedResults.Empty;
+    }
+
+    /// <summary>A refused request in HTTP's terms; 401s give no hint whether the device exists.</summary>
+    internal static IResult Refusal(HttpContext context, GatewayOutcome outcome, TimeSpan retryAfter, IResult? invalid)
+    {
+        if (outcome is GatewayOutcome.RateLimited or GatewayOutcome.Busy)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (outcome == GatewayOutcome.Unauthorized)
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"gateway\"";
+        }
+
+        return outcome switch
+        {
+            GatewayOutcome.Unauthorized => Problems.Unauthorized("Wrong device credentials."),
+            GatewayOutcome.RateLimited => Problems.TooManyRequests("This device asks more often than its limit; wait as Retry-After says."),
+            GatewayOutcome.Busy => TypedResults.Problem(
+                "The gateway is working on as many exchanges as it takes; try again as Retry-After says.",
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Busy"),
+            GatewayOutcome.Invalid => invalid!,
+            _ => Problems.NotFound(),
+        };
     }
 }

@@ -20,6 +20,9 @@ public sealed class FieldErrors
         messages.Add(message);
     }
 
+    /// <summary>One line per bad field (<c>events[0].type: Must not be blank.</c>), for a CoAP diagnostic payload.</summary>
+    public string Describe() => string.Join('\n', errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+
     public ValidationProblem Problem() =>
         Problems.Validation(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
 

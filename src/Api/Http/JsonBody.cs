@@ -45,34 +45,41 @@ public static class JsonBody
             ArrayPool<byte>.Shared.Return(memory);
         }
 
-        if (buffer.WrittenCount == 0 && emptyIsObject)
+        var (body, error) = ParseObject(buffer.WrittenMemory, emptyIsObject);
+        return error is null ? (body, null) : (default, Problems.BadRequest(error));
+    }
+
+    /// <summary>Parses a body already read (a CoAP payload) as one JSON object; the error says why not.</summary>
+    public static (JsonElement Body, string? Error) ParseObject(ReadOnlyMemory<byte> body, bool emptyIsObject)
+    {
+        if (body.IsEmpty && emptyIsObject)
         {
-            buffer.Write("{}"u8);
+            body = "{}"u8.ToArray();
         }
 
-        if (buffer.WrittenCount == 0)
+        if (body.IsEmpty)
         {
-            return (default, Problems.BadRequest("The request body is empty; send a JSON object."));
+            return (default, "The request body is empty; send a JSON object.");
         }
 
         try
         {
-            using var document = JsonDocument.Parse(buffer.WrittenMemory, Options);
+            using var document = JsonDocument.Parse(body, Options);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return (default, Problems.BadRequest("The request body must be a JSON object."));
+                return (default, "The request body must be a JSON object.");
             }
 
-            if (!HasValidText(buffer.WrittenSpan, document.RootElement))
+            if (!HasValidText(body.Span, document.RootElement))
             {
-                return (default, Problems.BadRequest("The request body has a string that is not valid UTF-8, holds an unpaired surrogate (\\ud800-\\udfff) or a NUL character (\\u0000)."));
+                return (default, "The request body has a string that is not valid UTF-8, holds an unpaired surrogate (\\ud800-\\udfff) or a NUL character (\\u0000).");
             }
 
             return (document.RootElement.Clone(), null);
         }
         catch (JsonException exception)
         {
-            return (default, Problems.BadRequest($"The request body is not valid JSON: {exception.Message}"));
+            return (default, $"The request body is not valid JSON: {exception.Message}");
         }
     }
 

@@ -40,20 +40,36 @@ public static class RequestBody
     public static async Task<(T? Body, IResult? Problem)> BindAsync<T>(JsonElement json, HttpContext context)
         where T : class, IRequestBody<T>
     {
-        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        var info = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
         var errors = new FieldErrors();
-        if (!RequestShape.Check(json, info, "", errors, context.RequestServices))
+        if (Bind<T>(json, context.RequestServices, errors) is not { } body)
         {
             return (null, errors.Problem());
+        }
+
+        await T.CheckAsync(body, context, errors);
+        return errors.IsEmpty ? (body, null) : (null, errors.Problem());
+    }
+
+    /// <summary>
+    /// The checks that need no HTTP request (a CoAP exchange's payload): the shape, then the
+    /// members' rules and the rules across them. Null when the shape is wrong; otherwise the body,
+    /// which the caller must not use unless <paramref name="errors"/> stays empty.
+    /// </summary>
+    public static T? Bind<T>(JsonElement json, IServiceProvider services, FieldErrors errors)
+        where T : class, IRequestBody<T>
+    {
+        var options = services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var info = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+        if (!RequestShape.Check(json, info, "", errors, services))
+        {
+            return null;
         }
 
         // The body reads: its rules across members and against what is stored are checked even
         // when a member broke its own, so that one answer names every bad field.
         var body = json.Deserialize(info)!;
-        RequestRules.CheckObject(body, "", errors, context.RequestServices);
-        await T.CheckAsync(body, context, errors);
-        return errors.IsEmpty ? (body, null) : (null, errors.Problem());
+        RequestRules.CheckObject(body, "", errors, services);
+        return body;
     }
 
     /// <summary>What an endpoint taking a body adds: the body in the document, its refusals, and the filter that answers them.</summary>

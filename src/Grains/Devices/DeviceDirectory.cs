@@ -10,7 +10,7 @@ namespace Embever.Actors.Devices;
 /// full); ids not found are not, so a device created a moment later is found at once. A device
 /// deleted meanwhile may still pass here: its grain then finds no row and deactivates at once.
 /// </summary>
-public sealed class DeviceDirectory(Database database)
+public sealed class DeviceDirectory(Database database, PlatformKeys keys)
 {
     /// <summary>About 80 bytes an entry: some 16 MB at the bound.</summary>
     private const int Remembered = 200_000;
@@ -36,6 +36,16 @@ public sealed class DeviceDirectory(Database database)
         }
 
         return exists;
+    }
+
+    /// <summary>
+    /// The key of a device's DTLS handshake: its password, opened from the row. Null for an
+    /// unknown device and for one created before passwords were sealed (010_device_psk.sql).
+    /// </summary>
+    public async Task<byte[]?> PreSharedKeyAsync(string id)
+    {
+        var sealedPassword = await database.ScalarAsync<byte[]>("SELECT sealed_password FROM devices WHERE id = @id", p => p.Add("id", id));
+        return sealedPassword is null ? null : keys.PasswordSeal.Open(id, sealedPassword);
     }
 
     /// <summary>Forgets a deleted device on this silo.</summary>

@@ -86,7 +86,8 @@ public sealed partial class DeviceGrain(
 
         var created = new DeviceRecord(
             new DeviceView(Id, draft.OrganisationId, draft.ApplicationId, draft.Name, draft.Activated, "other", draft.Webhooks, Now(), null),
-            draft.PasswordHash);
+            draft.PasswordHash,
+            draft.SealedPassword);
         var changes = new ChangeSet();
         changes.NewDevices.Add(created);
         GuardApplication(changes, draft.ApplicationId);

@@ -24,7 +24,8 @@ public sealed record DeviceDraft(
     string Name,
     bool Activated,
     IReadOnlyList<EventWebhook> Webhooks,
-    byte[] PasswordHash);
+    byte[] PasswordHash,
+    byte[]? SealedPassword = null);
 
 /// <summary>
 /// The writable fields of a device; null leaves a field as it is. <c>ApplicationGiven</c>

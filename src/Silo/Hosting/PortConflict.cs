@@ -10,7 +10,7 @@ namespace Embever.Actors.Silo.Hosting;
 /// </summary>
 public static class PortConflict
 {
-    /// <summary>The first of the silo's ports (HTTP, silo, gateway) that is taken, described; null when all are free.</summary>
+    /// <summary>The first of the silo's ports (HTTP, silo, gateway, CoAP) that is taken, described; null when all are free.</summary>
     public static string? Check(EmbeverOptions options, IConfiguration configuration)
     {
         var siloAddress = options.StoreKind == Storage.StoreKind.Sqlite ? IPAddress.Loopback : IPAddress.Any;
@@ -32,6 +32,11 @@ public static class PortConflict
             }
         }
 
+        if (options.HttpEnabled && UdpTaken(configuration) is { } udp)
+        {
+            return udp;
+        }
+
         foreach (var (address, port, setting) in ports)
         {
             var listener = new TcpListener(address, port);
@@ -46,6 +51,36 @@ public static class PortConflict
             finally
             {
                 listener.Stop();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The CoAP gateway's UDP ports (docs/gateway-protocol.md), when switched on and not 0.</summary>
+    private static string? UdpTaken(IConfiguration configuration)
+    {
+        var coap = configuration.GetSection("Embever:Coap").Get<Api.Coap.CoapOptions>() ?? new Api.Coap.CoapOptions();
+        var ports = new List<(int Port, string Setting)>();
+        if (coap.Secure && coap.SecurePort > 0)
+        {
+            ports.Add((coap.SecurePort, "--Embever:Coap:SecurePort=<port>"));
+        }
+
+        if (coap.Plain && coap.PlainPort > 0)
+        {
+            ports.Add((coap.PlainPort, "--Embever:Coap:PlainPort=<port>"));
+        }
+
+        foreach (var (port, setting) in ports)
+        {
+            try
+            {
+                using var socket = Api.Coap.CoapSocket.Bind(coap.Address, port);
+            }
+            catch (SocketException exception) when (exception.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                return $"Cannot start: UDP port {port} (CoAP) is already in use (another program, or another silo, holds it). Set another with {setting}.";
             }
         }
 

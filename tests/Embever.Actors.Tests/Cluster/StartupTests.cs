@@ -73,4 +73,21 @@ public sealed class StartupTests
         Assert.Contains($"port {taken} is already in use", line);
         Assert.Contains(setting, line);
     }
+
+    [Fact]
+    public async Task A_taken_coap_port_ends_the_start_with_one_line_naming_it_and_its_setting()
+    {
+        using var holder = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        holder.Bind(new IPEndPoint(IPAddress.Any, 0));
+        var taken = ((IPEndPoint)holder.LocalEndPoint!).Port;
+        var data = Path.Combine(Path.GetTempPath(), $"embever-port-{Guid.NewGuid():N}");
+        await using var process = SiloProcess.Start(
+            "udp-taken", FreePorts.Next(), [$"--Embever:DataDirectory={data}", $"--Embever:SiloPort={FreePorts.Next()}", $"--Embever:GatewayPort={FreePorts.Next()}", $"--Embever:Coap:SecurePort={taken}"]);
+
+        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await Task.Delay(200);
+        var line = Assert.Single(process.RecentLog.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"UDP port {taken} (CoAP) is already in use", line);
+        Assert.Contains("--Embever:Coap:SecurePort=<port>", line);
+    }
 }

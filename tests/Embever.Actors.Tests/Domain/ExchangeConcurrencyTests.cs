@@ -36,7 +36,7 @@ public sealed class ExchangeConcurrencyTests
     public void A_full_queue_answers_503_with_retry_after()
     {
         var context = new DefaultHttpContext();
-        var busy = Assert.IsType<ProblemHttpResult>(ExchangeConcurrency.Busy(context));
+        var busy = Assert.IsType<ProblemHttpResult>(GatewayApi.Refusal(context, GatewayOutcome.Busy, TimeSpan.FromSeconds(1), null));
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, busy.StatusCode);
         Assert.Equal("1", context.Response.Headers.RetryAfter.ToString());
     }

@@ -14,7 +14,8 @@ public abstract class PlatformFixture(StoreKind kind) : IAsyncLifetime
     /// <summary>
     /// Reminders every second and webhook retries within seconds, so that expiry and delivery
     /// are testable quickly; webhooks may reach the loopback receivers of the tests; rate limits
-    /// out of the way of tests that drive a device or authenticate in a loop (their own tests set them).
+    /// out of the way of tests that drive a device or authenticate in a loop (their own tests set them);
+    /// plain CoAP on (any free port) beside CoAP over DTLS.
     /// </summary>
     public static readonly string[] FastArguments =
     [
@@ -29,6 +30,8 @@ public abstract class PlatformFixture(StoreKind kind) : IAsyncLifetime
         "--Embever:Webhooks:AttemptTimeout=00:00:02",
         "--Embever:Webhooks:TotalTimeout=00:00:05",
         "--Embever:Webhooks:CircuitOpenFor=00:00:01",
+        "--Embever:Coap:Plain=true",
+        "--Embever:Coap:PlainPort=0",
     ];
 
     public PlatformInstance Platform => platform ?? throw new InvalidOperationException("Not started.");

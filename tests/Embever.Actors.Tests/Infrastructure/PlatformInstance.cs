@@ -40,6 +40,7 @@ public sealed class PlatformInstance : IAsyncDisposable
             "--urls=http://127.0.0.1:0",
             $"--Embever:SiloPort={FreePorts.Next()}",
             $"--Embever:GatewayPort={FreePorts.Next()}",
+            "--Embever:Coap:SecurePort=0",
             .. store.Arguments(),
             .. extraArguments,
         ];

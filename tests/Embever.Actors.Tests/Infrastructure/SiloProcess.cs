@@ -58,6 +58,8 @@ public sealed class SiloProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        // Any free UDP port for the CoAP gateway: silos of parallel tests must not meet on 5684.
+        start.Environment["Embever__Coap__SecurePort"] = "0";
         if (quiet)
         {
             start.Environment["Logging__LogLevel__Default"] = "Warning";

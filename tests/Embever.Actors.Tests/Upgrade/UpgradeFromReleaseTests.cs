@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Embever.Actors.Device.Link;
 using Embever.Actors.Storage;
 using Embever.Actors.Tests.Infrastructure;
 
@@ -69,11 +70,25 @@ public abstract class UpgradeFromReleaseTests(StoreKind kind)
             var action = (await session.CreateActionAsync(new { device = new { id = fresh.Id }, type = "led" }))["id"]!.GetValue<long>();
             Assert.Equal([action], (await fresh.WakeAsync()).ActionIds);
 
+            // DTLS needs the password itself, sealed only for devices made since 010_device_psk: older
+            // ones are refused at the handshake and go on over HTTP and plain CoAP.
+            var old = Named("alpha");
+            using (var plain = DeviceLinks.Open(first.Plain(), old.Id, old.Password))
+            {
+                Assert.NotNull(await plain.ExchangeAsync([]));
+            }
+
+            Assert.Throws<Org.BouncyCastle.Tls.TlsFatalAlertReceived>(() => DeviceLinks.Open(first.Secure(), old.Id, old.Password));
+            using (var secure = DeviceLinks.Open(first.Secure(), fresh.Id, fresh.Password))
+            {
+                Assert.NotNull(await secure.ExchangeAsync([]));
+            }
+
             var database = first.Store.Database;
             Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM orleans_storage WHERE grain_type IN ('device', 'deployment')"));
             Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM devices WHERE password_hash IS NULL"));
             var applied = await database.QueryAsync("SELECT id, checksum, applied_at FROM schema_migrations ORDER BY id", null, r => (r.GetString(0), r.GetString(1), r.GetInt64(2)));
-            Assert.Equal(["001_orleans", "002_platform", "003_actions_events_files", "004_webhook_deliveries", "005_firmware", "006_device_rows", "007_device_state_to_rows", "008_webhook_bodies", "009_webhook_bodies_rendered"], applied.Select(a => a.Item1));
+            Assert.Equal(["001_orleans", "002_platform", "003_actions_events_files", "004_webhook_deliveries", "005_firmware", "006_device_rows", "007_device_state_to_rows", "008_webhook_bodies", "009_webhook_bodies_rendered", "010_device_psk"], applied.Select(a => a.Item1));
             migrations = applied;
             await first.StopAsync();
         }

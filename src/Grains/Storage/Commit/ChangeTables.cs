@@ -25,6 +25,7 @@ public static class ChangeTables
         Column.Int64<DeviceRecord>("created_at", d => Timestamps.ToMicroseconds(d.View.CreatedAt)),
         Column.Text<DeviceRecord>("body", d => RowBody.Serialize(d.View)),
         Column.Bytes<DeviceRecord>("password_hash", d => d.PasswordHash),
+        Column.Bytes<DeviceRecord>("sealed_password", d => d.SealedPassword),
     ];
 
     public static readonly Table<DeviceRecord> NewDevices = new("devices", TableWrite.Insert, DeviceColumns);

@@ -102,6 +102,6 @@ public static class Column
     public static Column<T> Boolean<T>(string name, Func<T, bool> value) =>
         new(name, "boolean", row => value(row), rows => rows.Select(value).ToArray());
 
-    public static Column<T> Bytes<T>(string name, Func<T, byte[]> value) =>
+    public static Column<T> Bytes<T>(string name, Func<T, byte[]?> value) =>
         new(name, "bytea", row => value(row), rows => rows.Select(value).ToArray());
 }
