@@ -55,6 +55,13 @@ root.Subcommands.Add(Scenario("webhooks", "Event webhooks to a loopback receiver
         parse.GetValue(devices) ?? 400, parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(fanOut), parse.GetValue(maxInFlight), parse.GetValue(receiverHost)!))));
 root.Subcommands.Add(Scenario("deployment", "A firmware rollout to a large fleet: how long POST /v2/deployments/ takes", [devices], (run, client, parse) =>
     Deployment.RunAsync(run, client, new Deployment.Settings(parse.GetValue(devices) ?? 10_000, 256 * 1024))));
+var coapUrl = new Option<string>("--coap") { Description = "coap: the gateway's plain CoAP URL", DefaultValueFactory = _ => "coap://127.0.0.1:5683" };
+var coapsUrl = new Option<string>("--coaps") { Description = "coap: the gateway's CoAP over DTLS URL", DefaultValueFactory = _ => "coaps://127.0.0.1:5684" };
+var httpsUrl = new Option<string?>("--https") { Description = "coap: the gateway's HTTPS URL, for the bytes of a wakeup over TLS" };
+root.Subcommands.Add(Scenario("coap", "CoAP against HTTP: bytes on the wire per standard wakeup (with and without TLS/DTLS), plain exchanges/s over each", [wakeupDuration, workers, coapUrl, coapsUrl, httpsUrl], (run, client, parse) =>
+    CoapWakeups.RunAsync(run, client, new CoapWakeups.Settings(
+        parse.GetValue(workers) ?? parse.GetValue(baselineWorkers), TimeSpan.FromSeconds(parse.GetValue(wakeupDuration)),
+        new Uri(parse.GetValue(coapUrl)!), new Uri(parse.GetValue(coapsUrl)!), parse.GetValue(httpsUrl) is { } https ? new Uri(https) : null))));
 var reportFiles = new Argument<string[]>("reports") { Description = "Report .json files" };
 var render = new Command("render", "Draws the picture (.svg) of reports again from their .json, e.g. after the plot changed") { reportFiles };
 render.SetAction(parse =>
