@@ -21,7 +21,7 @@ ENV Urls=http://+:8080 \
     Embever__DataDirectory=/data \
     DOTNET_gcServer=1
 VOLUME /data
-EXPOSE 8080 11111 30000
+EXPOSE 8080 11111 30000 5684/udp
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD ["dotnet", "Embever.Actors.Silo.dll", "--healthcheck", "http://127.0.0.1:8080/health"]
 ENTRYPOINT ["dotnet", "Embever.Actors.Silo.dll"]

@@ -5,7 +5,7 @@ namespace Embever.Actors.Telemetry;
 /// <summary>
 /// The platform's own metrics (meter <c>Embever.Actors</c>), recorded where things happen and
 /// exported by whatever the host wires (Prometheus, OTLP). The ones a wake storm is watched by:
-/// exchanges by outcome, commits with their batch size and latency, webhook deliveries with
+/// exchanges by outcome, DTLS handshakes and sessions, commits with their batch size and latency, webhook deliveries with
 /// their end-to-end latency, and the devices active in memory.
 /// </summary>
 public static class PlatformMetrics
@@ -54,6 +54,14 @@ public static class PlatformMetrics
     public static readonly Histogram<double> WebhookLatency = Meter.CreateHistogram<double>(
         "embever.webhooks.latency", "s", "From firing to delivery, end to end.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300] });
+
+    /// <summary>DTLS handshakes of the CoAP gateway (<c>outcome</c>: completed, unknown_identity, wrong_key, failed, limited).</summary>
+    public static readonly Counter<long> DtlsHandshakes =
+        Meter.CreateCounter<long>("embever.coap.handshakes", "{handshake}", "DTLS handshakes of the CoAP gateway, by outcome.");
+
+    /// <summary>DTLS sessions this silo holds (each a device that may send without a handshake).</summary>
+    public static readonly UpDownCounter<long> DtlsSessions =
+        Meter.CreateUpDownCounter<long>("embever.coap.sessions", "{session}", "DTLS sessions held by this silo.");
 
     /// <summary>Device grains in memory on this silo.</summary>
     public static readonly UpDownCounter<long> DevicesActive =

@@ -128,4 +128,22 @@ public sealed class ExchangeCborTests
         Assert.Equal("A0", Convert.ToHexString(ExchangeCbor.FromAnswer(new ExchangeAnswer([], [], []))));
         Assert.Equal("A2616581016178 81A2616102617267 6578706972 6564".Replace(" ", ""), Convert.ToHexString(ExchangeCbor.FromAnswer(new ExchangeAnswer([], [1], [new Rejection(2, "expired")]))));
     }
+
+    [Fact]
+    public void The_documented_datagrams_are_what_the_codec_reads_and_writes()
+    {
+        // docs/gateway-protocol.md, "A wakeup over CoAP, byte for byte".
+        var request = Convert.FromHexString("44021234CAFEF00DB178113CFFA2616581A26174636770736170A2636C6174FB404A428F5C28F5C3636C6F6EFB402ACF5C28F5C28F61618119F44E");
+        Assert.True(CoapCodec.TryDecode(request, out var message, out _));
+        Assert.Equal(CoapType.Confirmable, message!.Type);
+        Assert.Equal(CoapCode.Post, message.Code);
+        Assert.Equal(0x1234, message.MessageId);
+        Assert.Equal("x", message.First(CoapOption.UriPath)!.Value.AsText());
+        Assert.Equal(ContentFormats.Cbor, message.First(CoapOption.ContentFormat)!.Value.AsUint());
+        Assert.Equal("""{"events":[{"type":"gps","payload":{"lat":52.52,"lon":13.405}}],"acks":[62542]}""", Json(message.Payload));
+
+        var answer = ExchangeCbor.FromAnswer(new ExchangeAnswer([new OutgoingAction(17, "setSettings", """{"interval": 3600}""", 1)], [41], []));
+        var datagram = CoapCodec.Encode(new CoapMessage(CoapType.Acknowledgement, CoapCode.Changed, 0x1234, message.Token, [CoapOption.Uint(CoapOption.ContentFormat, ContentFormats.Cbor)], answer));
+        Assert.Equal("64441234CAFEF00DC13CFFA2616181A461691161746B73657453657474696E67736170A168696E74657276616C190E106173016165811829", Convert.ToHexString(datagram));
+    }
 }

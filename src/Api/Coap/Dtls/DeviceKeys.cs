@@ -15,17 +15,16 @@ public sealed class DeviceKeys(DeviceDirectory directory) : TlsPskIdentityManage
     /// <summary>The password of the device whose key was found (the handshake's, once it completes).</summary>
     public string? Password { get; private set; }
 
+    /// <summary>Whether the device asked for an identity that has no key (an unknown id, or a device without a sealed password).</summary>
+    public bool Unknown { get; private set; }
+
     public byte[]? GetHint() => null;
 
     public byte[]? GetPsk(byte[] identity)
     {
         var id = Encoding.UTF8.GetString(identity);
-        if (!Platform.ShortIds.LooksValid(id))
-        {
-            return null;
-        }
-
-        var key = directory.PreSharedKeyAsync(id).GetAwaiter().GetResult();
+        var key = Platform.ShortIds.LooksValid(id) ? directory.PreSharedKeyAsync(id).GetAwaiter().GetResult() : null;
+        Unknown = key is null;
         Password = key is null ? null : Encoding.UTF8.GetString(key);
         return key;
     }

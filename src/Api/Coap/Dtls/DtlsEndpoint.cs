@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Threading.RateLimiting;
 using Embever.Actors.Api.Gateway;
 using Embever.Actors.Devices;
+using Embever.Actors.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.Tls;
@@ -161,14 +162,21 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
         {
             if (!lease.IsAcquired)
             {
+                CountHandshake("limited");
                 return;
             }
         }
 
         // Without a valid cookie this sends a HelloVerifyRequest and keeps nothing.
         var request = verifier.VerifyRequest(from.Serialize().Buffer.ToArray(), datagram, 0, datagram.Length, new Reply(socket!, from));
-        if (request is null || !handshakes.Wait(0))
+        if (request is null)
         {
+            return;
+        }
+
+        if (!handshakes.Wait(0))
+        {
+            CountHandshake("limited");
             return;
         }
 
@@ -194,12 +202,15 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
             var transport = protocol.Accept(server, session, request);
             session.Established(transport, new DeviceCredentials(server.DeviceId!, keys.Password!));
             session.Moved += Moved;
+            CountHandshake("completed");
+            PlatformMetrics.DtlsSessions.Add(1);
             LogHandshake(server.DeviceId!, session.Remote.ToString()!, server.UsesConnectionId);
             EvictBeyondBound();
         }
         catch (Exception exception) when (exception is TlsException or IOException or InvalidOperationException or ArgumentException)
         {
             // An unknown identity (alert sent), a wrong key (the Finished does not decrypt: timed out), a peer that left.
+            CountHandshake(keys.Unknown ? "unknown_identity" : session.WrongKey ? "wrong_key" : "failed");
             LogHandshakeFailed(session.Remote.ToString()!, exception.Message);
             Forget(session);
         }
@@ -217,10 +228,16 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
 
     private void Forget(DtlsSession session)
     {
-        byConnectionId.TryRemove(new KeyValuePair<ulong, DtlsSession>(BinaryPrimitives.ReadUInt64BigEndian(session.ConnectionId), session));
+        if (byConnectionId.TryRemove(new KeyValuePair<ulong, DtlsSession>(BinaryPrimitives.ReadUInt64BigEndian(session.ConnectionId), session)) && session.IsEstablished)
+        {
+            PlatformMetrics.DtlsSessions.Add(-1);
+        }
+
         byAddress.TryRemove(new KeyValuePair<EndPoint, DtlsSession>(session.Remote, session));
         session.Shutdown();
     }
+
+    private static void CountHandshake(string outcome) => PlatformMetrics.DtlsHandshakes.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     private void EvictBeyondBound()
     {

@@ -18,6 +18,15 @@ public sealed class DtlsSession : DatagramTransport
     /// <summary>Records waiting; more are dropped (the device sends them again).</summary>
     private const int InboxSize = 32;
 
+    /// <summary>
+    /// How long after the client's encrypted Finished a handshake may go on. A right key completes
+    /// it at once; a wrong one cannot decrypt, BouncyCastle drops the record silently and would
+    /// wait out the whole handshake timeout holding a thread. A client whose first final flight
+    /// was lost sends it again within its retransmission timer, so two seconds and a second
+    /// encrypted record are the sign of a wrong key.
+    /// </summary>
+    private static readonly TimeSpan WrongKeyAfter = TimeSpan.FromSeconds(2);
+
     private readonly BlockingCollection<(byte[] Record, EndPoint From)> inbox = new(InboxSize);
     private readonly Socket socket;
     private readonly TimeProvider time;
@@ -25,6 +34,8 @@ public sealed class DtlsSession : DatagramTransport
     private EndPoint? receivedFrom;
     private int draining;
     private long lastActive;
+    private int encryptedHandshakeRecords;
+    private long firstEncryptedHandshakeRecord;
 
     public DtlsSession(Socket socket, EndPoint remote, byte[] connectionId, TimeProvider time)
     {
@@ -49,6 +60,9 @@ public sealed class DtlsSession : DatagramTransport
     public bool IsEstablished => transport is not null;
 
     public bool IsClosed { get; private set; }
+
+    /// <summary>Whether the handshake ended because the client's key was wrong.</summary>
+    public bool WrongKey { get; private set; }
 
     public TimeSpan Idle => time.GetElapsedTime(Interlocked.Read(ref lastActive));
 
@@ -127,24 +141,29 @@ public sealed class DtlsSession : DatagramTransport
 
     int DatagramSender.GetSendLimit() => 1400;
 
-    int DatagramReceiver.Receive(byte[] buf, int off, int len, int waitMillis)
+    int DatagramReceiver.Receive(byte[] buf, int off, int len, int waitMillis) => Receive(buf.AsSpan(off, len), waitMillis);
+
+    int DatagramReceiver.Receive(Span<byte> buffer, int waitMillis) => Receive(buffer, waitMillis);
+
+    private int Receive(Span<byte> buffer, int waitMillis)
     {
-        if (IsClosed || !inbox.TryTake(out var item, waitMillis == 0 ? Timeout.Infinite : waitMillis))
+        if (transport is null && encryptedHandshakeRecords >= 2 && time.GetElapsedTime(firstEncryptedHandshakeRecord) > WrongKeyAfter)
+        {
+            // Ends the handshake at once with an alert the device understands, freeing its thread.
+            WrongKey = true;
+            throw new TlsFatalAlert(AlertDescription.decrypt_error, "The client's Finished does not decrypt: a wrong pre-shared key.");
+        }
+
+        // During the handshake, wait in slices so that a wrong key is noticed while BouncyCastle waits.
+        var wait = waitMillis == 0 ? Timeout.Infinite : waitMillis;
+        if (IsClosed || !inbox.TryTake(out var item, transport is null && wait is Timeout.Infinite or > 500 ? 500 : wait))
         {
             return -1;
         }
 
-        receivedFrom = item.From;
-        var length = Math.Min(len, item.Record.Length);
-        item.Record.AsSpan(0, length).CopyTo(buf.AsSpan(off));
-        return length;
-    }
-
-    int DatagramReceiver.Receive(Span<byte> buffer, int waitMillis)
-    {
-        if (IsClosed || !inbox.TryTake(out var item, waitMillis == 0 ? Timeout.Infinite : waitMillis))
+        if (transport is null && IsEncryptedHandshakeRecord(item.Record) && encryptedHandshakeRecords++ == 0)
         {
-            return -1;
+            firstEncryptedHandshakeRecord = time.GetTimestamp();
         }
 
         receivedFrom = item.From;
@@ -152,6 +171,10 @@ public sealed class DtlsSession : DatagramTransport
         item.Record.AsSpan(0, length).CopyTo(buffer);
         return length;
     }
+
+    /// <summary>A handshake record (or one with a Connection ID) of epoch 1 or later: the client's Finished.</summary>
+    private static bool IsEncryptedHandshakeRecord(byte[] record) =>
+        record.Length > 5 && record[0] is 22 or 25 && ((record[3] << 8) | record[4]) > 0;
 
     void DatagramSender.Send(byte[] buf, int off, int len) => SendTo(buf.AsSpan(off, len));
 
