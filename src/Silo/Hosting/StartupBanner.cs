@@ -7,7 +7,7 @@ namespace Embever.Actors.Silo.Hosting;
 
 /// <summary>
 /// Once the silo is ready, one short block says what runs and where: the version, the store,
-/// the URLs of the API, its reference, the dashboard and the metrics, and the first-start token
+/// the URLs of the API, its reference, the dashboard, the metrics and the CoAP gateway, and the first-start token
 /// files when this start made them.
 /// </summary>
 public sealed partial class StartupBanner(
@@ -46,6 +46,17 @@ public sealed partial class StartupBanner(
             {
                 lines.Add($"  Metrics    {address}/metrics (the same credentials)");
             }
+        }
+
+        // The CoAP gateway's UDP ports, as bound (a port of 0 took a free one).
+        if (services.GetService<Api.Coap.Dtls.DtlsEndpoint>() is { } secure)
+        {
+            lines.Add($"  CoAP       coaps://localhost:{secure.Port} (DTLS, PSK: the device id and its password)");
+        }
+
+        if (services.GetService<Api.Coap.PlainCoapEndpoint>() is { } plain)
+        {
+            lines.Add($"  CoAP       coap://localhost:{plain.Port}?d=<device id>&p=<password> (no DTLS: development only)");
         }
 
         if (addresses.Count == 0)

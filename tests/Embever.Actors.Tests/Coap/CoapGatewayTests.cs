@@ -296,7 +296,7 @@ public sealed class CoapGatewayTests(SqlitePlatformFixture fixture)
             }
 
             udp.Send(datagram);
-            var length = udp.Receive(buffer, TimeSpan.FromMilliseconds(i % 100 == 0 ? 2000 : 20));
+            var length = udp.Receive(buffer, TimeSpan.FromMilliseconds(i % 100 == 0 ? 500 : 2));
             while (length >= 0)
             {
                 answered++;
@@ -310,6 +310,63 @@ public sealed class CoapGatewayTests(SqlitePlatformFixture fixture)
         using var link = (CoapDeviceLink)DeviceLinks.Open(fixture.Platform.Plain(), device.Id, device.Password);
         Assert.NotNull(await link.ExchangeAsync([]));
         Assert.True(await session.Get($"/v2/devices/{device.Id}/") is { IsSuccessStatusCode: true });
+    }
+
+    [Fact]
+    public async Task Random_datagrams_at_the_dtls_port_are_dropped_and_sessions_go_on()
+    {
+        var (session, device) = await NewDeviceAsync();
+        var secure = fixture.Platform.Secure();
+        using var link = (CoapDeviceLink)DeviceLinks.Open(secure, device.Id, device.Password, cbor: true);
+        await link.ExchangeAsync([]);
+
+        var random = new Random(5684);
+        using var noise = new UdpChannel(new IPEndPoint(IPAddress.Loopback, secure.Port));
+        var buffer = new byte[65536];
+        var answers = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            var datagram = new byte[random.Next(0, 200)];
+            random.NextBytes(datagram);
+            if (datagram.Length > 13)
+            {
+                // Records that look like DTLS: a handshake (ClientHello) of epoch 0, or a record with a Connection ID.
+                datagram[0] = (byte)(i % 3 == 0 ? 22 : i % 3 == 1 ? 25 : datagram[0]);
+                (datagram[1], datagram[2], datagram[3], datagram[4]) = (0xFE, 0xFD, 0, 0);
+                datagram[13] = 1;
+            }
+
+            noise.Send(datagram);
+            if (noise.Receive(buffer, TimeSpan.FromMilliseconds(1)) >= 0)
+            {
+                answers++;
+            }
+        }
+
+        // At most HelloVerifyRequests (a cookie costs the sender a round trip, not us a session).
+        while (noise.Receive(buffer, TimeSpan.FromMilliseconds(200)) >= 0)
+        {
+            answers++;
+            Assert.Equal(22, buffer[0]);
+        }
+
+        await link.ExchangeAsync(new JsonObject { ["events"] = new JsonArray(new JsonObject { ["type"] = "still-here" }) });
+        Assert.Single(await EventsAsync(session, device.Id));
+        using var fresh = DeviceLinks.Open(secure, device.Id, device.Password);
+        Assert.NotNull(await fresh.ExchangeAsync([]));
+    }
+
+    [Fact]
+    public void A_sealed_password_opens_for_its_device_only()
+    {
+        var seal = new Embever.Actors.Security.PasswordSeal(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var sealedBytes = seal.Seal("a1b2c3d4", "the password");
+        Assert.Equal("the password", Encoding.UTF8.GetString(seal.Open("a1b2c3d4", sealedBytes)!));
+        Assert.Null(seal.Open("zzzzzzzz", sealedBytes));
+        sealedBytes[^1] ^= 1;
+        Assert.Null(seal.Open("a1b2c3d4", sealedBytes));
+        Assert.Null(seal.Open("a1b2c3d4", [1, 2, 3]));
+        Assert.NotEqual(seal.Seal("a1b2c3d4", "the password"), seal.Seal("a1b2c3d4", "the password"));
     }
 
     private static async Task<byte[]> ReceiveAsync(UdpChannel udp)

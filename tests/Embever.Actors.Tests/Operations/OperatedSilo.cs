@@ -14,6 +14,9 @@ public sealed class OperatedSilo : IAsyncLifetime
 
     public string OperatorToken => File.ReadAllText(Path.Combine(DataDirectory, "operator-token")).Trim();
 
+    /// <summary>The CoAP over DTLS gateway, on the free UDP port the silo took (its banner names it).</summary>
+    public Uri Coaps { get; private set; } = null!;
+
     public string OrganisationToken => File.ReadAllText(Path.Combine(DataDirectory, "org-token")).Trim();
 
     /// <summary>HTTP Basic with the operator token as the password, as a browser or Prometheus sends it.</summary>
@@ -33,6 +36,9 @@ public sealed class OperatedSilo : IAsyncLifetime
             "--Embever:Webhooks:AllowLoopback=true",
         ]);
         await Silo.WaitReadyAsync();
+        var port = System.Text.RegularExpressions.Regex.Match(Silo.RecentLog, @"coaps://localhost:(\d+)");
+        Assert.True(port.Success, $"no CoAP port in the banner:\n{Silo.RecentLog}");
+        Coaps = new Uri($"coaps://127.0.0.1:{port.Groups[1].Value}");
     }
 
     public async Task DisposeAsync()

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using Embever.Actors.Device.Link;
 using Embever.Actors.Silo.Admin;
 using Embever.Actors.Tests.Cluster;
 using Embever.Actors.Tests.Infrastructure;
@@ -61,6 +62,29 @@ public sealed partial class OperationsTests(OperatedSilo operated) : IClassFixtu
         Assert.Equal(HttpStatusCode.Forbidden, (await session.Get("/metrics")).StatusCode);
         using var anonymous = new HttpClient { BaseAddress = operated.Silo.BaseAddress };
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Coap_handshakes_by_outcome_sessions_and_exchanges_are_counted()
+    {
+        var session = await ApiSession.AuthenticateAsync(operated.Silo.BaseAddress, operated.OrganisationToken);
+        var device = await session.CreateDeviceAsync($"coap-metered-{Guid.NewGuid():N}");
+        var (id, password) = (device["id"]!.GetValue<string>(), device["password"]!.GetValue<string>());
+        var before = await ScrapeAsync();
+
+        using (var link = DeviceLinks.Open(operated.Coaps, id, password, cbor: true))
+        {
+            await link.ExchangeAsync([]);
+            await link.ExchangeAsync([]);
+            Assert.ThrowsAny<Org.BouncyCastle.Tls.TlsException>(() => DeviceLinks.Open(operated.Coaps, id, "not-the-password"));
+            Assert.ThrowsAny<Org.BouncyCastle.Tls.TlsException>(() => DeviceLinks.Open(operated.Coaps, "NoSuchId", password));
+            var after = await ScrapeAsync();
+            Assert.Equal(1, Delta(before, after, "embever_coap_handshakes_total", "outcome=\"completed\""));
+            Assert.Equal(1, Delta(before, after, "embever_coap_handshakes_total", "outcome=\"wrong_key\""));
+            Assert.Equal(1, Delta(before, after, "embever_coap_handshakes_total", "outcome=\"unknown_identity\""));
+            Assert.Equal(1, Delta(before, after, "embever_coap_sessions"));
+            Assert.Equal(2, Delta(before, after, "embever_gateway_exchanges_total", "outcome=\"ok\"", "transport=\"coap\""));
+        }
     }
 
     [Fact]

@@ -19,8 +19,8 @@ namespace Embever.Actors.Api.Coap.Dtls;
 /// session: by Connection ID when it carries one (so a device whose NAT binding changed goes on
 /// without a handshake), else by address. A ClientHello from an address with no session is
 /// answered statelessly with a HelloVerifyRequest cookie (RFC 6347 §4.2.1) and costs nothing
-/// until the device proves it receives at its address; then, within the per-address rate and the
-/// bound on concurrent handshakes, a session is made and its handshake runs on a thread of its
+/// until the device proves it receives at its address; then, within the per-address rate (which
+/// only such proven ClientHellos count against) and the bound on concurrent handshakes, a session is made and its handshake runs on a thread of its
 /// own (BouncyCastle's handshake blocks). Sessions idle past <see cref="CoapOptions.SessionIdleTimeout"/>,
 /// or beyond <see cref="CoapOptions.MaxSessions"/>, are forgotten.
 /// </summary>
@@ -157,21 +157,22 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
 
     private void Hello(byte[] datagram, EndPoint from)
     {
-        var address = ((IPEndPoint)from).Address;
-        using (var lease = handshakeRate.AttemptAcquire(address))
+        // Without a valid cookie this sends a HelloVerifyRequest and keeps nothing.
+        var request = verifier.VerifyRequest(from.Serialize().Buffer.ToArray(), datagram, 0, datagram.Length, new Reply(socket!, from));
+        if (request is null)
+        {
+            return;
+        }
+
+        // Only a ClientHello that returned its cookie counts against its address: one with a
+        // forged source cannot, so nobody spends a NAT's handshakes but the devices behind it.
+        using (var lease = handshakeRate.AttemptAcquire(((IPEndPoint)from).Address))
         {
             if (!lease.IsAcquired)
             {
                 CountHandshake("limited");
                 return;
             }
-        }
-
-        // Without a valid cookie this sends a HelloVerifyRequest and keeps nothing.
-        var request = verifier.VerifyRequest(from.Serialize().Buffer.ToArray(), datagram, 0, datagram.Length, new Reply(socket!, from));
-        if (request is null)
-        {
-            return;
         }
 
         if (!handshakes.Wait(0))

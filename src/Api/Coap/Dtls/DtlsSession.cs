@@ -106,9 +106,10 @@ public sealed class DtlsSession : DatagramTransport
                 }
             }
         }
-        catch (Exception exception) when (exception is TlsException or IOException)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // A fatal alert or a broken record layer ends the session; the device shakes hands again.
+            // A fatal alert or a broken record layer ends the session (it runs unobserved: nothing
+            // may escape); the device shakes hands again.
             Close();
         }
         finally
