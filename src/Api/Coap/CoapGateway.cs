@@ -71,11 +71,6 @@ public sealed class CoapGateway(DeviceGateway gateway, IServiceProvider services
             return CoapResponse.Error(CoapCode.NotAcceptable, "The exchange answers in JSON (Accept 50) or CBOR (60).");
         }
 
-        if (request.Payload.Length > ExchangeRequest.BodyLimit)
-        {
-            return CoapResponse.Error(CoapCode.RequestEntityTooLarge, $"An exchange is at most {ExchangeRequest.BodyLimit} bytes.", CoapOption.Uint(CoapOption.Size1, (uint)ExchangeRequest.BodyLimit));
-        }
-
         string? invalid = null;
         var result = await gateway.ExchangeAsync(
             credentials,

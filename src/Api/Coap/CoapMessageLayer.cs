@@ -53,12 +53,15 @@ public sealed class CoapMessageLayer(CoapGateway gateway, RecentMessages recent,
         }
 
         byte[] answer;
+        CoapResponse response;
         try
         {
-            answer = Encode(message, await gateway.HandleAsync(message, session, cancellationToken));
+            response = await gateway.HandleAsync(message, session, cancellationToken);
+            answer = Encode(message, response);
             if (answer.Length > MaxDatagram)
             {
-                answer = Encode(message, CoapResponse.Error(CoapCode.InternalServerError, "The answer does not fit a datagram."));
+                response = CoapResponse.Error(CoapCode.InternalServerError, "The answer does not fit a datagram.");
+                answer = Encode(message, response);
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -73,7 +76,17 @@ public sealed class CoapMessageLayer(CoapGateway gateway, RecentMessages recent,
             throw;
         }
 
-        recent.Answered(peer, message.MessageId, answer);
+        // Only what was applied needs its answer kept: a refused request is refused again (and
+        // junk from forged addresses holds no place in the table beyond its own few milliseconds).
+        if (response.Code.Class == 2)
+        {
+            recent.Answered(peer, message.MessageId, answer);
+        }
+        else
+        {
+            recent.Forget(peer, message.MessageId);
+        }
+
         return answer;
     }
 

@@ -33,6 +33,6 @@ public sealed class CoapOptions
     /// <summary>Handshakes one IP address may start per minute (a NAT holds many devices; a flood holds one address).</summary>
     public int HandshakesPerAddressPerMinute { get; set; } = 60;
 
-    /// <summary>Requests remembered for the exchange lifetime, to answer a retransmission without applying it again.</summary>
-    public int RecentMessages { get; set; } = 200_000;
+    /// <summary>Applied requests remembered for the exchange lifetime (247 s), to answer a retransmission without applying it again; beyond it 5.03.</summary>
+    public int RecentMessages { get; set; } = 1_000_000;
 }

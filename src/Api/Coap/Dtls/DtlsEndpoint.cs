@@ -48,6 +48,7 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
     private readonly SemaphoreSlim handshakes = new(Math.Max(1, options.MaxConcurrentHandshakes));
     private DtlsVerifier verifier = null!;
     private Socket? socket;
+    private CancellationToken stopping;
 
     /// <summary>The UDP port it listens on (the configured one, or the one taken for 0).</summary>
     public int Port { get; private set; }
@@ -83,6 +84,7 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        stopping = stoppingToken;
         using var sweeper = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
         _ = SweepAsync(sweeper, stoppingToken);
         var buffer = GC.AllocateUninitializedArray<byte>(64 * 1024, pinned: true);
@@ -203,6 +205,9 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
             var transport = protocol.Accept(server, session, request);
             session.Established(transport, new DeviceCredentials(server.DeviceId!, keys.Password!));
             session.Moved += Moved;
+
+            // A request that came while the handshake was finishing waits in the inbox.
+            _ = session.DrainAsync(layer, stopping);
             CountHandshake("completed");
             PlatformMetrics.DtlsSessions.Add(1);
             LogHandshake(server.DeviceId!, session.Remote.ToString()!, server.UsesConnectionId);
@@ -248,7 +253,8 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
             return;
         }
 
-        foreach (var idle in byConnectionId.Values.OrderByDescending(s => s.Idle).Take(excess).ToList())
+        // A hundredth at a time: the longest idle, found in one sort rather than one per handshake.
+        foreach (var idle in byConnectionId.Values.OrderByDescending(s => s.Idle).Take(Math.Max(excess, options.MaxSessions / 100)).ToList())
         {
             Forget(idle);
         }
