@@ -141,7 +141,7 @@ public static class CoapWakeups
 
             var bytes = (after.Sent - before.Sent) + (after.Received - before.Received);
             run.Figures[$"wire_{key}_wakeup{round}_bytes"] = bytes;
-            Progress.Line($"{transport.Name} wakeup {round}: [bold]{bytes:N0} B[/] ({after.Sent - before.Sent:N0} sent, {after.Received - before.Received:N0} received; the session made before)");
+            Progress.Line($"{transport.Name} wakeup {round}: [bold]{bytes:N0} B[/] as sent to and read from the socket ({after.Sent - before.Sent:N0} sent, {after.Received - before.Received:N0} received)");
         }
 
         if (handshake > 0)
