@@ -10,7 +10,7 @@ using Embever.Actors.Storage.Index;
 namespace Embever.Actors.Api.Deployments;
 
 /// <summary><c>POST /v2/deployments/</c>.</summary>
-/// <example>{"devices": ["a1b2c3d4", "e5f6g7h8"], "firmware": "UBNY6l"}</example>
+/// <example>{"devices": ["a1b2c3d4", "e5f6g7h8"], "firmware": "UBNY6l", "rollout": {"groups": [1], "success_threshold": 1.0, "error_threshold": 0.5, "max_per_minute": 100, "update_timeout_seconds": 86400}}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateDeploymentRequest : IRequestBody<CreateDeploymentRequest>
 {
@@ -25,6 +25,9 @@ public sealed record CreateDeploymentRequest : IRequestBody<CreateDeploymentRequ
     /// <summary>The id of the firmware to roll out.</summary>
     [NotBlank, MaxLength(255)]
     public required string Firmware { get; init; }
+
+    /// <summary>A staged rollout; without it every device gets its update at once.</summary>
+    public RolloutRequest? Rollout { get; init; }
 
     public static async Task CheckAsync(CreateDeploymentRequest request, HttpContext context, FieldErrors errors)
     {

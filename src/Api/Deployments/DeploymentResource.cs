@@ -5,6 +5,7 @@ using Embever.Actors.Platform;
 
 namespace Embever.Actors.Api.Deployments;
 
+/// <summary>A deployment and its progress; <c>status</c> is running, paused, completed, aborted or cancelled; <c>rollout</c> the staged rollout it was created with (null: every device at once) and <c>groups</c> its progress per group.</summary>
 public sealed record DeploymentResource(
     string Url,
     long Id,
@@ -15,12 +16,26 @@ public sealed record DeploymentResource(
     string Firmware,
     bool Finished,
     bool Cancelled,
+    string Status,
+    RolloutResource? Rollout,
+    IReadOnlyList<RolloutGroupResource>? Groups,
     DateTime CreatedAt)
 {
     public static DeploymentResource From(HttpContext context, DeploymentView view) => new(
         ResourceUrls.Of(context, "deployments", view.Id), view.Id, view.Devices, view.Successful, view.Pending, view.Failed,
-        view.FirmwareId, view.Finished, view.Cancelled, view.CreatedAt);
+        view.FirmwareId, view.Finished, view.Cancelled, view.Status.ToString().ToLowerInvariant(),
+        view.Rollout is { } policy ? RolloutResource.From(policy) : null,
+        view.Groups?.Select(g => new RolloutGroupResource(g.Size, g.StartedAt, g.CompletedAt, g.Successful, g.Failed, g.Pending)).ToList(),
+        view.CreatedAt);
 }
+
+public sealed record RolloutResource(IReadOnlyList<int> Groups, double SuccessThreshold, double? ErrorThreshold, int? MaxPerMinute, int? UpdateTimeoutSeconds, bool PauseBetweenGroups)
+{
+    public static RolloutResource From(Embever.Actors.Deployments.Rollouts.RolloutPolicy policy) =>
+        new(policy.Groups, policy.SuccessThreshold, policy.ErrorThreshold, policy.MaxPerMinute, policy.UpdateTimeoutSeconds, policy.PauseBetweenGroups);
+}
+
+public sealed record RolloutGroupResource(int Size, DateTime? StartedAt, DateTime? CompletedAt, int Successful, int Failed, int Pending);
 
 public sealed record UpdateResource(
     string Url,

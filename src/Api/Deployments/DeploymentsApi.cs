@@ -3,6 +3,7 @@ using Embever.Actors.Api.Auth;
 using Embever.Actors.Api.Firmware;
 using Embever.Actors.Api.Http;
 using Embever.Actors.Deployments;
+using Embever.Actors.Deployments.Rollouts;
 using Embever.Actors.Devices;
 using Embever.Actors.Firmware;
 using Embever.Actors.Storage;
@@ -25,9 +26,9 @@ public static class DeploymentsApi
         group.MapGet("/{id}/", Get)
             .WithName("getDeployment").WithSummary("Get a deployment and its progress")
             .WithDescription("Its devices and how many updates are pending, successful and failed.");
-        group.MapPatch("/{id}/", Cancel)
-            .WithName("cancelDeployment").WithSummary("Cancel a deployment")
-            .WithDescription("`{\"cancelled\": true}`: every unfinished update's action is cancelled.");
+        group.MapPatch("/{id}/", Update)
+            .WithName("updateDeployment").WithSummary("Cancel a deployment, or pause and resume its rollout")
+            .WithDescription("`{\"cancelled\": true}`: every unfinished update's action is cancelled. `{\"paused\": true}` pauses a staged rollout (nothing more is released, no group starts); `{\"paused\": false}` resumes it, and at a pause between groups starts the next group. A deployment without a rollout cannot be paused (409).");
         return routes;
     }
 
@@ -45,7 +46,7 @@ public static class DeploymentsApi
         }
 
         var firmware = await FirmwaresApi.FindAsync(request.Firmware, caller, firmwares);
-        var result = firmware is null ? null : await creator.CreateAsync(new DeploymentDraft(caller.Organisation, firmware, devices));
+        var result = firmware is null ? null : await creator.CreateAsync(new DeploymentDraft(caller.Organisation, firmware, devices, request.Rollout?.ToPolicy()));
         if (result is null || result.FirmwareGone)
         {
             return Problems.Field("firmware", "No such firmware in this organisation.");
@@ -63,21 +64,41 @@ public static class DeploymentsApi
     private static async Task<Results<Ok<DeploymentResource>, NotFoundProblem>> Get(string id, Caller caller, HttpContext context, IGrainFactory grains) =>
         await Find(id, caller, grains) is { } view ? TypedResults.Ok(DeploymentResource.From(context, view)) : Problems.NotFound();
 
-    private static async Task<Results<Ok<DeploymentResource>, ValidationProblem, NotFoundProblem>> Cancel(
-        string id, CancelRequest request, Caller caller, HttpContext context, IGrainFactory grains)
+    private static async Task<Results<Ok<DeploymentResource>, ValidationProblem, NotFoundProblem, ConflictProblem>> Update(
+        string id, UpdateDeploymentRequest request, Caller caller, HttpContext context, IGrainFactory grains)
     {
         if (await Find(id, caller, grains) is not { } view)
         {
             return Problems.NotFound();
         }
 
-        if (request.Resumes(view.Cancelled, "deployment") is { } problem)
+        if (request.Cancelled == false && view.Cancelled)
         {
-            return problem;
+            return Problems.Field("cancelled", "A cancelled deployment cannot be resumed; create a new one.");
         }
 
-        var updated = request.Cancelled ? await grains.GetGrain<IDeploymentGrain>(view.Id).Cancel() : view;
-        return TypedResults.Ok(DeploymentResource.From(context, updated ?? view));
+        var grain = grains.GetGrain<IDeploymentGrain>(view.Id);
+        if (request.Cancelled == true)
+        {
+            return TypedResults.Ok(DeploymentResource.From(context, await grain.Cancel() ?? view));
+        }
+
+        if (request.Paused is { } paused)
+        {
+            if (view.Rollout is null)
+            {
+                return Problems.Conflict("This deployment has no rollout: every device got its update at once, there is nothing to pause.");
+            }
+
+            if (view.Status is not (RolloutStatus.Running or RolloutStatus.Paused))
+            {
+                return Problems.Conflict($"This deployment is {view.Status.ToString().ToLowerInvariant()}: it can no longer be paused or resumed.");
+            }
+
+            view = await grain.SetPaused(paused) ?? view;
+        }
+
+        return TypedResults.Ok(DeploymentResource.From(context, view));
     }
 
     private static ConflictProblem Busy(IReadOnlyList<string> devices) =>

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Embever.Actors.Api.Http;
 
-/// <summary><c>PATCH {"cancelled": true}</c>: the one writable member of actions and deployments.</summary>
+/// <summary><c>PATCH {"cancelled": true}</c>: the one writable member of actions.</summary>
 /// <example>{"cancelled": true}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CancelRequest : IRequestBody<CancelRequest>

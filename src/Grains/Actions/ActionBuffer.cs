@@ -162,10 +162,11 @@ public sealed class ActionBuffer(List<DeviceAction> pending, List<DeviceAction> 
         return new ExchangeDecision(SendDue(changes, now), rejected, changes);
     }
 
-    /// <summary>Per type, the in-flight action again, or else the buffered one; oldest first.</summary>
+    /// <summary>Per type, the in-flight action again, or else the buffered one; oldest first. Held actions wait for their release.</summary>
     private List<DeviceAction> SendDue(ActionChanges changes, DateTime now)
     {
         var outgoing = pending
+            .Where(a => !a.Held)
             .GroupBy(a => a.Type)
             .Select(group => group.FirstOrDefault(a => a.IsInFlight) ?? group.First())
             .OrderBy(a => a.CreatedAt)

@@ -53,6 +53,15 @@ public sealed class DeviceAction
 
     [Id(18)] public long? DeploymentId { get; init; }
 
+    /// <summary>
+    /// A _fota action of a staged rollout whose turn has not come: buffered (the device is busy
+    /// with an update) but not sent until its deployment releases it (docs/rollouts.md).
+    /// </summary>
+    [Id(19)] public bool Held { get; set; }
+
+    /// <summary>When its deployment released it to the device (a staged rollout's pacing and timeouts count from here).</summary>
+    [Id(20)] public DateTime? ReleasedAt { get; set; }
+
     public bool IsFinished => Finished;
 
     public bool WasSent => Status.ContainsKey(ActionStatuses.Sent);

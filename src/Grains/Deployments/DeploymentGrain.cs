@@ -1,20 +1,26 @@
 using System.Text.Json;
 using Embever.Actors.Actions;
+using Embever.Actors.Deployments.Rollouts;
 using Embever.Actors.Devices;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
 using Embever.Actors.Storage.Commit;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Embever.Actors.Deployments;
 
 /// <summary>
 /// Coordinates one firmware rollout. Its rows are its durable state: the deployment row (what it
-/// is, whether it was cancelled) and one update row per device. Creating it reserves an update on
-/// every device grain (bounded parallelism), then commits the deployment row and every device's
-/// <c>_fota</c> action and update in one transaction: a crash leaves all of it or none of it.
-/// Afterwards device grains report where their update stands; the grain keeps the lists in memory
-/// and writes its row at most once a second. On activation it rebuilds everything from its rows.
+/// is, whether it was cancelled, a staged rollout's progress) and one update row per device.
+/// Creating it reserves an update on every device grain (bounded parallelism), then commits the
+/// deployment row and every device's <c>_fota</c> action and update in one transaction: a crash
+/// leaves all of it or none of it. Afterwards device grains report where their update stands; the
+/// grain keeps the lists in memory and writes its row at most once a second. A staged rollout's
+/// actions are committed held, and its <see cref="Rollout"/> decides when each goes out; what it
+/// decides is written before it is done, and a reminder keeps its pacing and timeouts going across
+/// deactivations and restarts. On activation it rebuilds everything from its rows.
 /// </summary>
 public sealed partial class DeploymentGrain(
     DeploymentIndex index,
@@ -22,15 +28,21 @@ public sealed partial class DeploymentGrain(
     IdBlockAllocator ids,
     Database database,
     TimeProvider time,
-    ILogger<DeploymentGrain> logger) : Grain, IDeploymentGrain
+    IOptions<ReminderOptions> reminderOptions,
+    ILogger<DeploymentGrain> logger) : Grain, IDeploymentGrain, IRemindable
 {
     public const string CancelReason = "deployment cancelled";
+    public const string TimeoutReason = "update timed out";
+    public const string AbortReason = "deployment aborted";
+    private const string RolloutReminder = "rollout";
     private const int FanOut = 64;
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
     private readonly Dictionary<string, UpdateOutcome> outcomes = [];
     private readonly Dictionary<string, long> actionIds = [];
     private DeploymentView? created;
+    private Rollout? rollout;
     private IGrainTimer? flushTimer;
+    private IGrainTimer? wakeTimer;
     private bool dirty;
 
     private long Id => this.GetPrimaryKeyLong();
@@ -49,14 +61,31 @@ public sealed partial class DeploymentGrain(
             outcomes[device] = UpdateOutcome.Failed;
         }
 
-        foreach (var update in await updates.ForDeploymentAsync(Id))
+        var stored = await updates.ForDeploymentAsync(Id);
+        foreach (var update in stored)
         {
             outcomes[update.DeviceId] = update.Outcome;
             actionIds[update.DeviceId] = update.ActionId;
         }
+
+        if (created.Rollout is { } policy)
+        {
+            rollout = new Rollout(policy, Members(policy, created.Devices, stored), created.Progress ?? RolloutState.New(policy.GroupSizes(created.Devices.Count).Count));
+            if (!rollout.IsOver)
+            {
+                await AdvanceAsync();
+            }
+        }
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await FlushAsync();
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (dirty && created is not null)
+        {
+            dirty = false;
+            await index.UpsertAsync(View());
+        }
+    }
 
     public async Task<DeploymentResult> Create(DeploymentDraft draft)
     {
@@ -75,7 +104,7 @@ public sealed partial class DeploymentGrain(
                 firmware = firmware.Id, version = firmware.Version, dest = firmware.Dest, size = firmware.Size, sha256 = firmware.Sha256,
                 url = firmware.DownloadPath, deployment = Id, update = updateId,
             });
-            members.Add((device, new UpdateStart(Id, updateId, await ids.NextAsync("actions"), payload, firmware.FileId)));
+            members.Add((device, new UpdateStart(Id, updateId, await ids.NextAsync("actions"), payload, firmware.FileId, Held: draft.Rollout is not null)));
         }
 
         var answers = new UpdateReservation[members.Count];
@@ -89,7 +118,9 @@ public sealed partial class DeploymentGrain(
         }
 
         var now = Timestamps.Truncate(time.GetUtcNow().UtcDateTime);
-        var view = new DeploymentView(Id, draft.OrganisationId, firmware.Id, members.Select(m => m.Device).ToList(), [], [], [], false, false, now);
+        var devices = members.Select(m => m.Device).ToList();
+        var staged = draft.Rollout is { } policy ? Rollout.Start(policy, devices) : null;
+        var view = new DeploymentView(Id, draft.OrganisationId, firmware.Id, devices, [], [], [], false, false, now, draft.Rollout, staged?.State, staged?.Groups());
         var changes = new ChangeSet().AddActions(answers.Select(a => a.Action).OfType<DeviceAction>(), now);
         DeploymentIndex.Upsert(changes.Statements, view);
 
@@ -129,6 +160,14 @@ public sealed partial class DeploymentGrain(
                 LogConfirmFailed(exception, member.Start.UpdateId);
             }
         });
+
+        // The actions are in: now the rollout's first decisions (its first group, as pacing allows).
+        if (staged is not null)
+        {
+            rollout = staged;
+            await AdvanceAsync();
+        }
+
         return new DeploymentResult(View(), []);
     }
 
@@ -139,6 +178,14 @@ public sealed partial class DeploymentGrain(
         if (created is null)
         {
             return null;
+        }
+
+        if (rollout is not null)
+        {
+            created = created with { Cancelled = true };
+            rollout.Cancel();
+            await AdvanceAsync();
+            return View();
         }
 
         // Cancelled first and for good; cancelling again finishes what a crash may have left open.
@@ -159,11 +206,121 @@ public sealed partial class DeploymentGrain(
         if (created is not null && outcomes.TryGetValue(deviceId, out var current) && current != outcome && !IsFinal(current))
         {
             outcomes[deviceId] = outcome;
+            rollout?.Record(deviceId, outcome);
             dirty = true;
             flushTimer ??= this.RegisterGrainTimer(FlushAsync, FlushInterval, FlushInterval);
         }
 
         return Task.CompletedTask;
+    }
+
+    public async Task<DeploymentView?> SetPaused(bool paused)
+    {
+        if (created is null || rollout is null)
+        {
+            return created is null ? null : View();
+        }
+
+        if (paused)
+        {
+            rollout.Pause();
+        }
+        else
+        {
+            rollout.Resume();
+        }
+
+        await AdvanceAsync();
+        return View();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == RolloutReminder)
+        {
+            await AdvanceAsync();
+        }
+    }
+
+    /// <summary>
+    /// One step of the rollout: what it decides is written first (its row: groups started, status),
+    /// then done — releases, cancellations, withdrawals — so that a crash in between repeats work
+    /// that is idempotent rather than losing a decision. Then it asks to be woken when pacing or a
+    /// timeout next has work: a timer for the moment, a reminder in case the grain goes away.
+    /// </summary>
+    private async Task AdvanceAsync()
+    {
+        if (created is null || rollout is null)
+        {
+            return;
+        }
+
+        var now = Timestamps.Truncate(time.GetUtcNow().UtcDateTime);
+        var decision = rollout.Advance(now);
+        if (!decision.IsEmpty || dirty)
+        {
+            dirty = false;
+            await index.UpsertAsync(View());
+        }
+
+        foreach (var told in decision.Events)
+        {
+            LogRolloutEvent(Id, told.Kind, told.Group);
+        }
+
+        var reason = rollout.Status == RolloutStatus.Cancelled ? CancelReason : TimeoutReason;
+        await ForEachAsync(decision.Release.Where(actionIds.ContainsKey).ToList(), device => Device(device).ReleaseHeldUpdate(actionIds[device], now));
+        await ForEachAsync(decision.Cancel.Where(actionIds.ContainsKey).ToList(), device => Device(device).CancelAction(actionIds[device], reason));
+        await ForEachAsync(decision.Withdraw.Where(actionIds.ContainsKey).ToList(), device => Device(device).WithdrawUpdate(actionIds[device], AbortReason));
+        foreach (var member in rollout.Members.Where(m => m.Stage == MemberStage.Failed))
+        {
+            outcomes[member.Device] = UpdateOutcome.Failed;
+        }
+
+        await ScheduleAsync(rollout.IsOver ? null : decision.WakeAt, now);
+    }
+
+    private async Task ScheduleAsync(DateTime? wakeAt, DateTime now)
+    {
+        wakeTimer?.Dispose();
+        wakeTimer = null;
+        if (wakeAt is { } due)
+        {
+            var wait = due > now ? due - now : TimeSpan.Zero;
+            wakeTimer = this.RegisterGrainTimer(AdvanceAsync, wait, Timeout.InfiniteTimeSpan);
+            var period = reminderOptions.Value.MinimumReminderPeriod > TimeSpan.FromMinutes(1) ? reminderOptions.Value.MinimumReminderPeriod : TimeSpan.FromMinutes(1);
+            await this.RegisterOrUpdateReminder(RolloutReminder, wait > period ? wait : period, period);
+        }
+        else if (await this.GetReminder(RolloutReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    /// <summary>A rollout's members as its rows leave them: the devices in order, each in its group, where its update stands.</summary>
+    private static List<RolloutMember> Members(RolloutPolicy policy, IReadOnlyList<string> devices, IReadOnlyList<UpdateView> stored)
+    {
+        var byDevice = stored.ToDictionary(u => u.DeviceId);
+        var sizes = policy.GroupSizes(devices.Count);
+        var members = new List<RolloutMember>(devices.Count);
+        for (var group = 0; group < sizes.Count; group++)
+        {
+            foreach (var device in devices.Skip(members.Count).Take(sizes[group]))
+            {
+                var update = byDevice.GetValueOrDefault(device);
+                var stage = update?.Outcome switch
+                {
+                    null => MemberStage.Failed,
+                    UpdateOutcome.Successful => MemberStage.Successful,
+                    UpdateOutcome.Failed => MemberStage.Failed,
+                    UpdateOutcome.Pending => MemberStage.Pending,
+                    _ => update.Held ? MemberStage.Held : MemberStage.Released,
+                };
+                members.Add(new RolloutMember(device, group, stage, update?.ReleasedAt));
+            }
+        }
+
+        return members;
     }
 
     private IDeviceGrain Device(string id) => GrainFactory.GetGrain<IDeviceGrain>(id);
@@ -173,7 +330,11 @@ public sealed partial class DeploymentGrain(
 
     private async Task FlushAsync()
     {
-        if (dirty && created is not null)
+        if (rollout is not null)
+        {
+            await AdvanceAsync();
+        }
+        else if (dirty && created is not null)
         {
             dirty = false;
             await index.UpsertAsync(View());
@@ -189,6 +350,20 @@ public sealed partial class DeploymentGrain(
 
     private DeploymentView View()
     {
+        if (rollout is not null)
+        {
+            var members = rollout.Members;
+            return created! with
+            {
+                Successful = members.Where(m => m.Stage == MemberStage.Successful).Select(m => m.Device).ToList(),
+                Pending = members.Where(m => m.Stage == MemberStage.Pending).Select(m => m.Device).ToList(),
+                Failed = members.Where(m => m.Stage == MemberStage.Failed).Select(m => m.Device).ToList(),
+                Finished = members.All(m => m.IsFinal),
+                Progress = rollout.State,
+                Groups = rollout.Groups(),
+            };
+        }
+
         var devices = created!.Devices;
         List<string> With(UpdateOutcome outcome) => devices.Where(d => outcomes[d] == outcome).ToList();
         return created with
@@ -210,6 +385,9 @@ public sealed partial class DeploymentGrain(
             await Task.WhenAll(chunk.Select(work));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deployment {Deployment}: {Kind} {Group}")]
+    private partial void LogRolloutEvent(long deployment, string kind, int? group);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not confirm update {UpdateId} to its device; it takes the action from its rows")]
     private partial void LogConfirmFailed(Exception exception, long updateId);

@@ -17,6 +17,10 @@ public interface IDeploymentGrain : IGrainWithIntegerKey
     [Alias("Cancel")]
     Task<DeploymentView?> Cancel();
 
+    /// <summary>Pauses or resumes a staged rollout (a resume at a gate between groups starts the next); null when there is no such deployment.</summary>
+    [Alias("SetPaused")]
+    Task<DeploymentView?> SetPaused(bool paused);
+
     /// <summary>A device grain tells where its update stands. One-way: device grains never wait on a deployment.</summary>
     [OneWay]
     [Alias("Report")]

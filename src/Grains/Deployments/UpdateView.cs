@@ -28,7 +28,9 @@ public sealed record UpdateView(
     string? ResultCode,
     bool Finished,
     DateTime ChangedAt,
-    DateTime CreatedAt)
+    DateTime CreatedAt,
+    bool Held = false,
+    DateTime? ReleasedAt = null)
 {
     public UpdateOutcome Outcome => OutcomeOf(Finished, Status.ContainsKey(ActionStatuses.Sent), ResultCode);
 
@@ -45,7 +47,9 @@ public sealed record UpdateView(
         action.ResultCode,
         action.Finished,
         changedAt,
-        action.CreatedAt);
+        action.CreatedAt,
+        action.Held,
+        action.ReleasedAt);
 
     private static UpdateOutcome OutcomeOf(bool finished, bool sent, string? resultCode) =>
         finished ? (resultCode == DeviceResponse.Success ? UpdateOutcome.Successful : UpdateOutcome.Failed)

@@ -46,6 +46,7 @@ public sealed partial class DeviceGrain
             UpdateId = update.UpdateId,
             DeploymentId = update.DeploymentId,
             CreatedAt = now,
+            Held = update.Held,
         };
         reservation = new Reservation(action, now + ReservationTime);
 
@@ -76,6 +77,29 @@ public sealed partial class DeviceGrain
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>A staged rollout's turn came for this device: its held _fota action goes out at the next wakeup.</summary>
+    public async Task ReleaseHeldUpdate(long actionId, DateTime releasedAt)
+    {
+        if (Buffer.Find(actionId) is { Held: true, Finished: false } action)
+        {
+            action.Held = false;
+            action.ReleasedAt = releasedAt;
+            var changes = new ActionChanges();
+            changes.Touch(action);
+            await CommitAsync(changes, []);
+        }
+    }
+
+    /// <summary>An aborted rollout takes back an update the device has not received; one it has goes on.</summary>
+    public async Task WithdrawUpdate(long actionId, string reason)
+    {
+        if (Buffer.Find(actionId) is { WasSent: false, Finished: false } action)
+        {
+            await CommitAsync(Buffer.Cancel(action, Now(), reason), []);
+            await ArmExpiryAsync();
+        }
     }
 
     /// <summary>

@@ -50,6 +50,14 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Alias("ReleaseUpdate")]
     Task ReleaseUpdate(long updateId);
 
+    /// <summary>A staged rollout releases the device's held <c>_fota</c> action: it is sent at the next wakeup.</summary>
+    [Alias("ReleaseHeldUpdate")]
+    Task ReleaseHeldUpdate(long actionId, DateTime releasedAt);
+
+    /// <summary>An aborted rollout cancels the device's <c>_fota</c> action if it was not sent yet.</summary>
+    [Alias("WithdrawUpdate")]
+    Task WithdrawUpdate(long actionId, string reason);
+
     /// <summary>One wakeup of the device; null when the password is wrong or the device does not exist.</summary>
     [Alias("Exchange")]
     Task<ExchangeAnswer?> Exchange(string password, DeviceExchange exchange);

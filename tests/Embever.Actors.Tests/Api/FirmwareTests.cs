@@ -178,6 +178,65 @@ public abstract class FirmwareTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_staged_rollout_sends_its_first_group_shows_its_groups_and_pauses_and_resumes()
+    {
+        var (_, session, _) = await fixture.NewOrganisationAsync();
+        var firmware = (await UploadMultipartAsync(session, Image(1000, 5)))["id"]!.GetValue<string>();
+        var devices = new List<DeviceSimulator>();
+        for (var i = 0; i < 3; i++)
+        {
+            devices.Add(await DeviceSimulator.CreateAsync(fixture, session, $"staged-{i}"));
+        }
+
+        var created = await ApiSession.Json(
+            await session.Post("/v2/deployments/", new
+            {
+                devices = devices.Select(d => d.Id),
+                firmware,
+                rollout = new { groups = new[] { 1 }, error_threshold = 0.5, max_per_minute = 100, update_timeout_seconds = 86400 },
+            }),
+            HttpStatusCode.Created);
+        var url = $"/v2/deployments/{created["id"]!.GetValue<long>()}/";
+        Assert.Equal("running", created["status"]!.GetValue<string>());
+        Assert.Equal([1], created["rollout"]!["groups"]!.AsArray().Select(g => g!.GetValue<int>()));
+        Assert.Equal(1.0, created["rollout"]!["success_threshold"]!.GetValue<double>());
+        Assert.Equal([1, 2], created["groups"]!.AsArray().Select(g => g!["size"]!.GetValue<int>()));
+        Assert.Equal([1, 2], created["groups"]!.AsArray().Select(g => g!["pending"]!.GetValue<int>()));
+        Assert.NotNull(created["groups"]![0]!["started_at"]);
+
+        var action = Assert.Single((await devices[0].WakeAsync()).Actions);
+        Assert.Equal("_fota", action["type"]!.GetValue<string>());
+        Assert.Empty((await devices[1].WakeAsync()).Actions);
+
+        var paused = await ApiSession.Json(await session.Patch(url, new { paused = true }), HttpStatusCode.OK);
+        Assert.Equal("paused", paused["status"]!.GetValue<string>());
+        await devices[0].WakeAsync(responses: [new { action = action["id"]!.GetValue<long>(), result = new { }, result_code = "Success" }]);
+        await Eventually(async () => await ApiSession.Json(await session.Get(url), HttpStatusCode.OK), d => d["groups"]![0]!["successful"]!.GetValue<int>() == 1);
+        Assert.Empty((await devices[1].WakeAsync()).Actions);
+
+        var resumed = await ApiSession.Json(await session.Patch(url, new { paused = false }), HttpStatusCode.OK);
+        Assert.Equal("running", resumed["status"]!.GetValue<string>());
+        Assert.NotNull(resumed["groups"]![1]!["started_at"]);
+        Assert.Single((await devices[1].WakeAsync()).Actions);
+
+        // Without a rollout there is nothing to pause; a bad rollout names its fields.
+        var plain = await DeviceSimulator.CreateAsync(fixture, session, "unstaged");
+        var whole = await ApiSession.Json(await session.Post("/v2/deployments/", new { devices = new[] { plain.Id }, firmware }), HttpStatusCode.Created);
+        Assert.Equal("running", whole["status"]!.GetValue<string>());
+        Assert.Null(whole["rollout"]);
+        await ApiSession.Problem(await session.Patch($"/v2/deployments/{whole["id"]}/", new { paused = true }), HttpStatusCode.Conflict);
+        var bad = await ApiSession.Problem(
+            await session.Post("/v2/deployments/", new { devices = new[] { plain.Id }, firmware, rollout = new { groups = new[] { 0 }, success_threshold = 2, error_threshold = 0, max_per_minute = 0, update_timeout_seconds = 1 } }),
+            HttpStatusCode.BadRequest);
+        foreach (var field in new[] { "rollout.groups", "rollout.success_threshold", "rollout.error_threshold", "rollout.max_per_minute", "rollout.update_timeout_seconds" })
+        {
+            Assert.NotNull(bad["errors"]![field]);
+        }
+
+        await ApiSession.Problem(await session.Patch(url, new { }), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task A_device_with_an_unfinished_update_refuses_a_second_deployment_until_it_finishes()
     {
         var (_, session, _) = await fixture.NewOrganisationAsync();

@@ -163,6 +163,74 @@ public abstract class RestartDurabilityTests(StoreKind kind)
     }
 
     [Fact]
+    public async Task A_staged_rollout_goes_on_after_a_stop_and_start_where_it_stood()
+    {
+        var store = await StoreUnderTest.CreateAsync(kind);
+        var first = await PlatformInstance.StartAsync(store, PlatformFixture.FastArguments);
+        var session = await ApiSession.AuthenticateAsync(first, first.ReadTokenFile("org-token"));
+        var firmware = (await FirmwareTests.UploadMultipartAsync(session, [1, 2, 3, 4]))["id"]!.GetValue<string>();
+        var devices = new List<DeviceSimulator>();
+        for (var i = 0; i < 4; i++)
+        {
+            devices.Add(await DeviceSimulator.CreateAsync(first, session, $"staged-{i}"));
+        }
+
+        // Groups of 1, 2 and the last 1; the first device succeeds, then the platform stops.
+        var deployment = (await ApiSession.Json(
+            await session.Post("/v2/deployments/", new { devices = devices.Select(d => d.Id), firmware, rollout = new { groups = new[] { 1, 2 } } }), HttpStatusCode.Created))["id"]!.GetValue<long>();
+        var action = Assert.Single((await devices[0].WakeAsync()).Actions)["id"]!.GetValue<long>();
+        await devices[0].WakeAsync(responses: [new { action, result = new { }, result_code = "Success" }]);
+        JsonNode stood;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            stood = await ApiSession.Json(await session.Get($"/v2/deployments/{deployment}/"), HttpStatusCode.OK);
+        }
+        while (stood["groups"]![1]!["started_at"] is null && DateTime.UtcNow < deadline);
+        Assert.NotNull(stood["groups"]![1]!["started_at"]);
+        var access = session.Http.DefaultRequestHeaders.Authorization!.Parameter!;
+        await first.StopAsync();
+
+        await using var second = await PlatformInstance.StartAsync(store, PlatformFixture.FastArguments);
+        var http = second.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", access);
+        var after = new ApiSession(http);
+        var resumed = await ApiSession.Json(await after.Get($"/v2/deployments/{deployment}/"), HttpStatusCode.OK);
+        Assert.Equal("running", resumed["status"]!.GetValue<string>());
+        Assert.Equal(stood["groups"]!.ToJsonString(), resumed["groups"]!.ToJsonString());
+
+        // Group 2 has its actions, group 3 waits for them to succeed, then gets its own.
+        var later = devices.Select(d => new DeviceSimulator(second, d.Id, d.Password)).ToList();
+        Assert.Empty((await later[3].WakeAsync()).Actions);
+        foreach (var device in later.Skip(1).Take(2))
+        {
+            var fota = Assert.Single((await device.WakeAsync()).Actions)["id"]!.GetValue<long>();
+            await device.WakeAsync(responses: [new { action = fota, result = new { }, result_code = "Success" }]);
+        }
+
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        IReadOnlyList<JsonNode> last;
+        do
+        {
+            await Task.Delay(100);
+            last = (await later[3].WakeAsync()).Actions;
+        }
+        while (last.Count == 0 && DateTime.UtcNow < deadline);
+        var final = Assert.Single(last)["id"]!.GetValue<long>();
+        await later[3].WakeAsync(responses: [new { action = final, result = new { }, result_code = "Success" }]);
+
+        JsonNode done;
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            done = await ApiSession.Json(await after.Get($"/v2/deployments/{deployment}/"), HttpStatusCode.OK);
+        }
+        while (done["status"]!.GetValue<string>() != "completed" && DateTime.UtcNow < deadline);
+        Assert.Equal("completed", done["status"]!.GetValue<string>());
+        Assert.Equal(4, done["successful"]!.AsArray().Count);
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task First_start_writes_token_files_readable_only_by_the_owner()
     {

@@ -105,7 +105,8 @@ public sealed class RolloutTests
         // Group 2's devices all failed with it (two sent and failed, the rest never sent): it is complete.
         Assert.Equal(["aborted", "group_completed 2"], Kinds(aborted));
         Assert.Equal(RolloutStatus.Aborted, rollout.Status);
-        Assert.Equal(["d005", "d007", "d008", "d009", "d010"], aborted.Cancel);
+        Assert.Equal(["d005", "d007", "d008", "d009", "d010"], aborted.Withdraw);
+        Assert.Empty(aborted.Cancel);
         Assert.Empty(aborted.Release);
         Assert.Null(aborted.WakeAt);
 

@@ -101,6 +101,95 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
         Assert.Equal(UpdateStartResult.Busy, (await device.ReserveUpdate(start with { UpdateId = NextId(), ActionId = NextId() })).Result);
     }
 
+    private async Task<List<IDeviceGrain>> DevicesWithPasswordAsync(Guid organisation, int count)
+    {
+        var devices = new List<IDeviceGrain>();
+        for (var i = 0; i < count; i++)
+        {
+            var id = $"s{Guid.NewGuid():N}"[..10];
+            var device = fixture.Grains.GetGrain<IDeviceGrain>(id);
+            await device.Create(new DeviceDraft(organisation, null, id, false, [], await fixture.HashAsSiloAsync("pw")));
+            devices.Add(device);
+        }
+
+        return devices;
+    }
+
+    private static async Task<IReadOnlyList<OutgoingAction>> WakeAsync(IDeviceGrain device, ActionReports? reports = null) =>
+        (await device.Exchange("pw", new DeviceExchange([], reports ?? ActionReports.None)))!.Actions;
+
+    private static ActionReports Answer(long action, string code) => new([], [new DeviceResponse(action, "{}", code)], []);
+
+    [Fact]
+    public async Task A_staged_rollout_sends_its_first_group_only_and_the_next_once_the_gate_opens_while_every_device_stays_reserved()
+    {
+        var organisation = Guid.NewGuid();
+        var devices = await DevicesWithPasswordAsync(organisation, 3);
+        var ids = devices.Select(d => d.GetPrimaryKeyString()).ToList();
+        var deployment = fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
+        var created = (await deployment.Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), ids, new Deployments.Rollouts.RolloutPolicy([1]))))!.Deployment!;
+        Assert.Equal(Deployments.Rollouts.RolloutStatus.Running, created.Status);
+        Assert.Equal([1, 2], created.Groups!.Select(g => g.Size));
+        Assert.NotNull(created.Groups![0].StartedAt);
+        Assert.Null(created.Groups![1].StartedAt);
+
+        var first = Assert.Single(await WakeAsync(devices[0]));
+        Assert.Equal(ActionTypes.Fota, first.Type);
+        Assert.Empty(await WakeAsync(devices[1]));
+        Assert.Equal(UpdateStartResult.Busy, (await devices[2].ReserveUpdate(new UpdateStart(NextId(), NextId(), NextId(), "{}", "File0001"))).Result);
+
+        await WakeAsync(devices[0], Answer(first.Id, DeviceResponse.Success));
+        var opened = await Eventually(deployment, v => v.Groups![1].StartedAt is not null);
+        Assert.NotNull(opened.Groups![1].StartedAt);
+        Assert.Equal(ActionTypes.Fota, Assert.Single(await WakeAsync(devices[1])).Type);
+        Assert.Equal(ActionTypes.Fota, Assert.Single(await WakeAsync(devices[2])).Type);
+    }
+
+    [Fact]
+    public async Task An_aborted_rollout_withdraws_what_was_not_sent_and_lets_what_was_sent_finish()
+    {
+        var organisation = Guid.NewGuid();
+        var devices = await DevicesWithPasswordAsync(organisation, 4);
+        var ids = devices.Select(d => d.GetPrimaryKeyString()).ToList();
+        var deployment = fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
+        await deployment.Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), ids, new Deployments.Rollouts.RolloutPolicy([3], SuccessThreshold: 0.3, ErrorThreshold: 0.5)));
+
+        // Three released: the first fails, the second has its action, the third has not woken.
+        var first = Assert.Single(await WakeAsync(devices[0]));
+        var second = Assert.Single(await WakeAsync(devices[1]));
+        await WakeAsync(devices[0], Answer(first.Id, DeviceResponse.Failure));
+        await Eventually(deployment, v => v.Failed.Count == 1);
+        await WakeAsync(devices[1], Answer(second.Id, DeviceResponse.Failure));
+        var aborted = await Eventually(deployment, v => v.Status == Deployments.Rollouts.RolloutStatus.Aborted);
+        Assert.Equal(Deployments.Rollouts.RolloutStatus.Aborted, aborted.Status);
+
+        // The third never gets its update; the fourth's group never starts: both failed, both free again.
+        Assert.Empty(await WakeAsync(devices[2]));
+        Assert.Empty(await WakeAsync(devices[3]));
+        var done = await Eventually(deployment, v => v.Finished);
+        Assert.Equal(ids.Order(), done.Failed.Order());
+        Assert.Null(done.Groups![1].StartedAt);
+        Assert.Equal(UpdateStartResult.Started, (await devices[3].ReserveUpdate(new UpdateStart(NextId(), NextId(), NextId(), "{}", "File0001"))).Result);
+    }
+
+    [Fact]
+    public async Task A_paused_rollout_starts_no_group_until_it_is_resumed()
+    {
+        var organisation = Guid.NewGuid();
+        var devices = await DevicesWithPasswordAsync(organisation, 2);
+        var deployment = fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
+        await deployment.Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), devices.Select(d => d.GetPrimaryKeyString()).ToList(), new Deployments.Rollouts.RolloutPolicy([1])));
+        var first = Assert.Single(await WakeAsync(devices[0]));
+        Assert.Equal(Deployments.Rollouts.RolloutStatus.Paused, (await deployment.SetPaused(true))!.Status);
+
+        await WakeAsync(devices[0], Answer(first.Id, DeviceResponse.Success));
+        await Eventually(deployment, v => v.Successful.Count == 1);
+        Assert.Empty(await WakeAsync(devices[1]));
+
+        Assert.Equal(Deployments.Rollouts.RolloutStatus.Running, (await deployment.SetPaused(false))!.Status);
+        Assert.Single(await WakeAsync(devices[1]));
+    }
+
     private static async Task<DeploymentView> Eventually(IDeploymentGrain deployment, Func<DeploymentView, bool> done)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

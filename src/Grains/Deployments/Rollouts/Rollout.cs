@@ -27,6 +27,7 @@ public sealed class Rollout
     private readonly DateTime?[] completedAt;
     private readonly List<RolloutEvent> events = [];
     private readonly List<string> cancelled = [];
+    private readonly List<string> withdrawn = [];
 
     public Rollout(RolloutPolicy policy, IReadOnlyList<RolloutMember> members, RolloutState state)
     {
@@ -126,7 +127,7 @@ public sealed class Rollout
         }
 
         Status = RolloutStatus.Cancelled;
-        FailAll(m => !m.IsFinal);
+        FailAll(m => !m.IsFinal, cancelled);
     }
 
     /// <summary>Applies the rules at <paramref name="now"/> and says what to do.</summary>
@@ -139,7 +140,7 @@ public sealed class Rollout
             {
                 Status = RolloutStatus.Aborted;
                 events.Add(new RolloutEvent(RolloutEvent.Aborted));
-                FailAll(m => m.Stage is MemberStage.Held or MemberStage.Released);
+                FailAll(m => m.Stage is MemberStage.Held or MemberStage.Released, withdrawn);
             }
 
             StartGroups(now);
@@ -153,8 +154,9 @@ public sealed class Rollout
             events.Add(new RolloutEvent(RolloutEvent.Completed));
         }
 
-        var decision = new RolloutDecision(released, [.. cancelled], [.. events], WakeAt(now));
+        var decision = new RolloutDecision(released, [.. cancelled], [.. withdrawn], [.. events], WakeAt(now));
         cancelled.Clear();
+        withdrawn.Clear();
         events.Clear();
         return decision;
     }
@@ -260,13 +262,13 @@ public sealed class Rollout
         }
     }
 
-    private void FailAll(Func<RolloutMember, bool> which)
+    private void FailAll(Func<RolloutMember, bool> which, List<string> actions)
     {
         for (var i = 0; i < members.Count; i++)
         {
             if (which(members[i]))
             {
-                cancelled.Add(members[i].Device);
+                actions.Add(members[i].Device);
                 members[i] = members[i] with { Stage = MemberStage.Failed };
             }
         }
