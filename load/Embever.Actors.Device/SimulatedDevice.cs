@@ -44,7 +44,7 @@ public sealed class SimulatedDevice(IDeviceLink link, Action<string>? say = null
                 acks.Add(id);
             }
 
-            if (action["payload"]?["file"]?.GetValue<string>() is { } file && action["type"]!.GetValue<string>() is "getFile" or "_fota")
+            if (FileOf(action) is { } file)
             {
                 using var content = new MemoryStream();
                 var etag = await link.DownloadAsync(file, content, 0);
@@ -73,6 +73,14 @@ public sealed class SimulatedDevice(IDeviceLink link, Action<string>? say = null
         await link.ExchangeAsync(second);
         return new Wakeup(actions, 2, downloaded);
     }
+
+    /// <summary>The file an action sends: a getFile's <c>payload.file</c>, a _fota's last segment of <c>payload.url</c>.</summary>
+    private static string? FileOf(JsonObject action) => action["type"]!.GetValue<string>() switch
+    {
+        "getFile" => action["payload"]?["file"]?.GetValue<string>(),
+        "_fota" => action["payload"]?["url"]?.GetValue<string>() is { } url ? url[(url.LastIndexOf('/') + 1)..] : null,
+        _ => null,
+    };
 
     /// <summary>What one wakeup did: the actions received, the exchanges it took, the bytes downloaded.</summary>
     public sealed record Wakeup(IReadOnlyList<JsonObject> Actions, int Exchanges, long Downloaded);

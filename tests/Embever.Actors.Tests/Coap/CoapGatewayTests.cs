@@ -357,6 +357,29 @@ public sealed class CoapGatewayTests(SqlitePlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_device_on_coaps_takes_a_firmware_update_downloads_the_image_block_wise_and_the_deployment_succeeds()
+    {
+        var (session, device) = await NewDeviceAsync();
+        var image = Enumerable.Range(0, 20_000).Select(i => (byte)(i * 11 % 253)).ToArray();
+        var firmware = (await Api.FirmwareTests.UploadMultipartAsync(session, image))["id"]!.GetValue<string>();
+        var deployment = (await ApiSession.Json(await session.Post("/v2/deployments/", new { devices = new[] { device.Id }, firmware }), HttpStatusCode.Created))["id"]!.GetValue<long>();
+
+        using var link = DeviceLinks.Open(fixture.Platform.Secure(), device.Id, device.Password, cbor: true);
+        var wakeup = await new Embever.Actors.Device.SimulatedDevice(link).WakeAsync([]);
+        Assert.Equal("_fota", Assert.Single(wakeup.Actions)["type"]!.GetValue<string>());
+        Assert.Equal(image.Length, wakeup.Downloaded);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        System.Text.Json.Nodes.JsonNode view;
+        do
+        {
+            view = await ApiSession.Json(await session.Get($"/v2/deployments/{deployment}/"), HttpStatusCode.OK);
+        }
+        while (!view["finished"]!.GetValue<bool>() && DateTime.UtcNow < deadline);
+        Assert.Equal([device.Id], view["successful"]!.AsArray().Select(d => d!.GetValue<string>()));
+    }
+
+    [Fact]
     public void A_sealed_password_opens_for_its_device_only()
     {
         var seal = new Embever.Actors.Security.PasswordSeal(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
