@@ -41,36 +41,16 @@ public sealed partial class PlainCoapEndpoint(CoapOptions options, CoapMessageLa
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(64 * 1024, pinned: true);
-        EndPoint any = new IPEndPoint(socket!.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        while (!stoppingToken.IsCancellationRequested)
+        await CoapSocket.ReceiveAsync(socket!, (datagram, from) =>
         {
-            SocketReceiveFromResult received;
-            try
-            {
-                received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (SocketException)
-            {
-                continue;
-            }
-            catch (ObjectDisposedException)
-            {
-                break;
-            }
-
             if (Interlocked.Increment(ref inFlight) > MaxInFlight)
             {
                 Interlocked.Decrement(ref inFlight);
-                continue;
+                return;
             }
 
-            _ = AnswerAsync(buffer.AsSpan(0, received.ReceivedBytes).ToArray(), received.RemoteEndPoint, stoppingToken);
-        }
+            _ = AnswerAsync(datagram, from, stoppingToken);
+        }, stoppingToken);
     }
 
     private async Task AnswerAsync(byte[] datagram, EndPoint from, CancellationToken stoppingToken)

@@ -87,38 +87,18 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
         stopping = stoppingToken;
         using var sweeper = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
         _ = SweepAsync(sweeper, stoppingToken);
-        var buffer = GC.AllocateUninitializedArray<byte>(64 * 1024, pinned: true);
-        EndPoint any = new IPEndPoint(socket!.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        while (!stoppingToken.IsCancellationRequested)
+        await CoapSocket.ReceiveAsync(socket!, (datagram, from) =>
         {
-            SocketReceiveFromResult received;
             try
             {
-                received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (SocketException)
-            {
-                continue;
-            }
-            catch (ObjectDisposedException)
-            {
-                break;
-            }
-
-            try
-            {
-                Route(buffer.AsSpan(0, received.ReceivedBytes).ToArray(), received.RemoteEndPoint, stoppingToken);
+                Route(datagram, from, stoppingToken);
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
                 // Nothing a datagram holds may stop the loop.
-                LogDatagramFailed(exception, received.RemoteEndPoint.ToString()!);
+                LogDatagramFailed(exception, from.ToString()!);
             }
-        }
+        }, stoppingToken);
     }
 
     private void Route(byte[] datagram, EndPoint from, CancellationToken stoppingToken)
