@@ -10,7 +10,7 @@ using Embever.Actors.Storage.Index;
 namespace Embever.Actors.Api.Deployments;
 
 /// <summary><c>POST /v2/deployments/</c>.</summary>
-/// <example>{"devices": ["a1b2c3d4", "e5f6g7h8"], "firmware": "UBNY6l", "rollout": {"groups": [1], "success_threshold": 1.0, "error_threshold": 0.5, "max_per_minute": 100, "update_timeout_seconds": 86400}}</example>
+/// <example>{"devices": ["a1b2c3d4", "e5f6g7h8"], "firmware": "UBNY6l", "rollout": {"groups": [1], "success_threshold": 1.0, "error_threshold": 0.5, "max_per_minute": 100, "update_timeout_seconds": 86400}, "webhooks": [{"status": "group_completed", "url": "https://example.com/hooks/rollouts"}, {"status": "aborted", "url": "https://example.com/hooks/rollouts"}]}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateDeploymentRequest : IRequestBody<CreateDeploymentRequest>
 {
@@ -28,6 +28,10 @@ public sealed record CreateDeploymentRequest : IRequestBody<CreateDeploymentRequ
 
     /// <summary>A staged rollout; without it every device gets its update at once.</summary>
     public RolloutRequest? Rollout { get; init; }
+
+    /// <summary>Webhooks fired as the deployment goes: <c>group_started</c>, <c>group_completed</c>, <c>paused</c>, <c>aborted</c>, <c>completed</c> (without a rollout the devices are one group).</summary>
+    [MaxLength(WebhookLimits.MaxWebhooks)]
+    public List<DeploymentWebhookRequest>? Webhooks { get; init; }
 
     public static async Task CheckAsync(CreateDeploymentRequest request, HttpContext context, FieldErrors errors)
     {

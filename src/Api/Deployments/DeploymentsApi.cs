@@ -33,7 +33,7 @@ public static class DeploymentsApi
     }
 
     private static Task<Results<Ok<List<DeploymentResource>>, ValidationProblem>> List(Caller caller, HttpContext context, DeploymentIndex deployments) =>
-        Paging.ListAsync(context, page => deployments.ListAsync(caller.Organisation, page), d => DeploymentResource.From(context, d));
+        Paging.ListAsync(context, page => deployments.ListAsync(caller.Organisation, page), d => DeploymentResource.From(ResourceUrls.Base(context), d));
 
     private static async Task<Results<Created<DeploymentResource>, ValidationProblem, ConflictProblem>> Create(
         CreateDeploymentRequest request, Caller caller, HttpContext context, FirmwareIndex firmwares, UpdateIndex updates, DeploymentCreator creator)
@@ -46,7 +46,7 @@ public static class DeploymentsApi
         }
 
         var firmware = await FirmwaresApi.FindAsync(request.Firmware, caller, firmwares);
-        var result = firmware is null ? null : await creator.CreateAsync(new DeploymentDraft(caller.Organisation, firmware, devices, request.Rollout?.ToPolicy()));
+        var result = firmware is null ? null : await creator.CreateAsync(new DeploymentDraft(caller.Organisation, firmware, devices, request.Rollout?.ToPolicy(), request.Webhooks?.Select(w => w.ToWebhook()).ToList()));
         if (result is null || result.FirmwareGone)
         {
             return Problems.Field("firmware", "No such firmware in this organisation.");
@@ -57,12 +57,12 @@ public static class DeploymentsApi
             return Busy(result.Refused);
         }
 
-        var resource = DeploymentResource.From(context, result.Deployment);
+        var resource = DeploymentResource.From(ResourceUrls.Base(context), result.Deployment);
         return TypedResults.Created(resource.Url, resource);
     }
 
     private static async Task<Results<Ok<DeploymentResource>, NotFoundProblem>> Get(string id, Caller caller, HttpContext context, IGrainFactory grains) =>
-        await Find(id, caller, grains) is { } view ? TypedResults.Ok(DeploymentResource.From(context, view)) : Problems.NotFound();
+        await Find(id, caller, grains) is { } view ? TypedResults.Ok(DeploymentResource.From(ResourceUrls.Base(context), view)) : Problems.NotFound();
 
     private static async Task<Results<Ok<DeploymentResource>, ValidationProblem, NotFoundProblem, ConflictProblem>> Update(
         string id, UpdateDeploymentRequest request, Caller caller, HttpContext context, IGrainFactory grains)
@@ -80,7 +80,7 @@ public static class DeploymentsApi
         var grain = grains.GetGrain<IDeploymentGrain>(view.Id);
         if (request.Cancelled == true)
         {
-            return TypedResults.Ok(DeploymentResource.From(context, await grain.Cancel() ?? view));
+            return TypedResults.Ok(DeploymentResource.From(ResourceUrls.Base(context), await grain.Cancel() ?? view));
         }
 
         if (request.Paused is { } paused)
@@ -98,7 +98,7 @@ public static class DeploymentsApi
             view = await grain.SetPaused(paused) ?? view;
         }
 
-        return TypedResults.Ok(DeploymentResource.From(context, view));
+        return TypedResults.Ok(DeploymentResource.From(ResourceUrls.Base(context), view));
     }
 
     private static ConflictProblem Busy(IReadOnlyList<string> devices) =>

@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Embever.Actors.Actions;
+using Embever.Actors.Deployments;
+using Embever.Actors.Deployments.Rollouts;
 using Embever.Actors.Devices;
 
 namespace Embever.Actors.Api.Http;
@@ -41,6 +43,21 @@ public sealed record ActionWebhookRequest
     public bool PayloadOnly { get; init; }
 
     public ActionWebhook ToWebhook() => new(Status, Url, PayloadOnly);
+}
+
+/// <summary>A deployment's webhook: fired when the deployment tells <c>status</c> (docs/rollouts.md).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record DeploymentWebhookRequest
+{
+    /// <summary>What fires it: a group started or completed (the body names the group), the rollout paused or aborted, the deployment completed.</summary>
+    [OneOf(RolloutEvent.GroupStarted, RolloutEvent.GroupCompleted, RolloutEvent.Paused, RolloutEvent.Aborted, RolloutEvent.Completed)]
+    public required string Status { get; init; }
+
+    /// <summary>Where it is POSTed: an absolute http or https URL.</summary>
+    [WebhookUrl, MaxLength(WebhookUrls.MaxLength)]
+    public required string Url { get; init; }
+
+    public DeploymentWebhook ToWebhook() => new(Status, Url);
 }
 
 /// <summary>How many webhooks an object may carry.</summary>

@@ -18,7 +18,12 @@ public sealed record DeliveryListParameters
     [FromQuery(Name = "action"), Description("Only deliveries fired by this action (its id).")]
     public string? Action { get; init; }
 
+    [FromQuery(Name = "deployment"), Description("Only deliveries fired by this deployment (its id).")]
+    public string? Deployment { get; init; }
+
     /// <summary>The query for the caller's deliveries; null when a filter matches nothing.</summary>
     public DeliveryQuery? ToQuery(TenantScope scope) =>
-        QueryIds.TryParse<long>(Action, out var action) ? new DeliveryQuery(scope, Status, Device, action) : null;
+        QueryIds.TryParse<long>(Action, out var action) && QueryIds.TryParse<long>(Deployment, out var deployment)
+            ? new DeliveryQuery(scope, Status, Device, action, deployment)
+            : null;
 }

@@ -5,15 +5,16 @@ namespace Embever.Actors.Api.Webhooks;
 
 public sealed record DeliveryWebhook(string Url, string Trigger, bool PayloadOnly);
 
-/// <summary>A webhook delivery on the wire: what fired, where it goes, and how it went.</summary>
+/// <summary>A webhook delivery on the wire: what fired it (a device's action or event, or a deployment), where it goes, and how it went.</summary>
 public sealed record DeliveryResource(
     string Url,
     long Id,
     string Status,
     DeliveryWebhook Webhook,
-    string Device,
+    string? Device,
     long? Action,
     long? Event,
+    long? Deployment,
     int Attempts,
     string? LastError,
     int? LastStatusCode,
@@ -29,6 +30,7 @@ public sealed record DeliveryResource(
         view.DeviceId,
         view.ActionId,
         view.EventId,
+        view.DeploymentId,
         view.Attempts,
         view.LastError,
         view.LastStatusCode,

@@ -18,7 +18,7 @@ public static class WebhookDeliveriesApi
         var group = routes.MapGroup("/v2/webhook-deliveries").WithTags("Webhook deliveries").RequireAuthorization().ForTenants();
         group.MapGet("/", List)
             .WithName("listWebhookDeliveries").WithSummary("List webhook deliveries")
-            .WithDescription("Filter with `status` (pending, delivered, failed), `device` and `action`. Each shows its attempts, last error and next attempt.");
+            .WithDescription("Filter with `status` (pending, delivered, failed), `device`, `action` and `deployment`. Each shows its attempts, last error and next attempt. A deployment's deliveries are shown to organisation tokens only.");
         group.MapGet("/{id}/", Get)
             .WithName("getWebhookDelivery").WithSummary("Get a webhook delivery")
             .WithDescription("Where it goes, what fired it, and how its attempts went.");
@@ -55,7 +55,9 @@ public static class WebhookDeliveriesApi
     private static async Task<DeliveryView?> Find(string id, Caller caller, WebhookOutbox outbox, DeviceIndex devices) =>
         long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var deliveryId)
         && await outbox.GetAsync(deliveryId) is { } view
-        && await caller.CanSeeAsync(view.OrganisationId, view.DeviceId, devices)
+        && (view.DeviceId is { } device
+            ? await caller.CanSeeAsync(view.OrganisationId, device, devices)
+            : caller.ApplicationId is null && caller.CanSeeOrganisation(view.OrganisationId))
             ? view
             : null;
 }

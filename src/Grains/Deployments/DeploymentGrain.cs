@@ -5,6 +5,8 @@ using Embever.Actors.Devices;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
 using Embever.Actors.Storage.Commit;
+using Embever.Actors.Telemetry;
+using Embever.Actors.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -20,7 +22,9 @@ namespace Embever.Actors.Deployments;
 /// grain keeps the lists in memory and writes its row at most once a second. A staged rollout's
 /// actions are committed held, and its <see cref="Rollout"/> decides when each goes out; what it
 /// decides is written before it is done, and a reminder keeps its pacing and timeouts going across
-/// deactivations and restarts. On activation it rebuilds everything from its rows.
+/// deactivations and restarts. What it tells (a group started or completed, paused, aborted,
+/// completed) fires its webhooks, whose outbox rows are written with the row that records it.
+/// On activation it rebuilds everything from its rows.
 /// </summary>
 public sealed partial class DeploymentGrain(
     DeploymentIndex index,
@@ -28,6 +32,8 @@ public sealed partial class DeploymentGrain(
     IdBlockAllocator ids,
     Database database,
     TimeProvider time,
+    WebhookPublisher publisher,
+    IOptions<WebhookOptions> webhookOptions,
     IOptions<ReminderOptions> reminderOptions,
     ILogger<DeploymentGrain> logger) : Grain, IDeploymentGrain, IRemindable
 {
@@ -40,6 +46,9 @@ public sealed partial class DeploymentGrain(
     private readonly Dictionary<string, UpdateOutcome> outcomes = [];
     private readonly Dictionary<string, long> actionIds = [];
     private DeploymentView? created;
+
+    /// <summary>The deployment as its row last stored it: whether a deployment without a rollout had finished is told once.</summary>
+    private DeploymentView? stored;
     private Rollout? rollout;
     private IGrainTimer? flushTimer;
     private IGrainTimer? wakeTimer;
@@ -50,6 +59,7 @@ public sealed partial class DeploymentGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         created = await index.GetAsync(Id, cancellationToken);
+        stored = created;
         if (created is null)
         {
             return;
@@ -61,8 +71,8 @@ public sealed partial class DeploymentGrain(
             outcomes[device] = UpdateOutcome.Failed;
         }
 
-        var stored = await updates.ForDeploymentAsync(Id);
-        foreach (var update in stored)
+        var rows = await updates.ForDeploymentAsync(Id);
+        foreach (var update in rows)
         {
             outcomes[update.DeviceId] = update.Outcome;
             actionIds[update.DeviceId] = update.ActionId;
@@ -70,7 +80,7 @@ public sealed partial class DeploymentGrain(
 
         if (created.Rollout is { } policy)
         {
-            rollout = new Rollout(policy, Members(policy, created.Devices, stored), created.Progress ?? RolloutState.New(policy.GroupSizes(created.Devices.Count).Count));
+            rollout = new Rollout(policy, Members(policy, created.Devices, rows), created.Progress ?? RolloutState.New(policy.GroupSizes(created.Devices.Count).Count));
             if (!rollout.IsOver)
             {
                 await AdvanceAsync();
@@ -83,7 +93,7 @@ public sealed partial class DeploymentGrain(
         if (dirty && created is not null)
         {
             dirty = false;
-            await index.UpsertAsync(View());
+            await SaveAsync([]);
         }
     }
 
@@ -120,8 +130,12 @@ public sealed partial class DeploymentGrain(
         var now = Timestamps.Truncate(time.GetUtcNow().UtcDateTime);
         var devices = members.Select(m => m.Device).ToList();
         var staged = draft.Rollout is { } policy ? Rollout.Start(policy, devices) : null;
-        var view = new DeploymentView(Id, draft.OrganisationId, firmware.Id, devices, [], [], [], false, false, now, draft.Rollout, staged?.State, staged?.Groups());
+        var view = new DeploymentView(
+            Id, draft.OrganisationId, firmware.Id, devices, [], [], [], false, false, now, draft.Rollout, staged?.State, staged?.Groups(), draft.Webhooks);
         var changes = new ChangeSet().AddActions(answers.Select(a => a.Action).OfType<DeviceAction>(), now);
+
+        // Without a rollout every device is one group, started now; a rollout tells its own.
+        var deliveries = await FireAsync(changes, view, staged is null ? [new RolloutEvent(RolloutEvent.GroupStarted, 1)] : [], now);
         DeploymentIndex.Upsert(changes.Statements, view);
 
         // The firmware must still exist: its delete checks for deployments under the same lock.
@@ -142,6 +156,8 @@ public sealed partial class DeploymentGrain(
         }
 
         created = view;
+        stored = view;
+        Offer(deliveries);
         foreach (var (device, start) in members)
         {
             outcomes[device] = UpdateOutcome.Waiting;
@@ -190,14 +206,14 @@ public sealed partial class DeploymentGrain(
 
         // Cancelled first and for good; cancelling again finishes what a crash may have left open.
         created = created with { Cancelled = true };
-        await index.UpsertAsync(View());
+        await SaveAsync([]);
         var open = created.Devices.Where(d => outcomes[d] is UpdateOutcome.Waiting or UpdateOutcome.Pending && actionIds.ContainsKey(d)).ToList();
         await ForEachAsync(open, async device =>
         {
             await Device(device).CancelAction(actionIds[device], CancelReason);
             outcomes[device] = UpdateOutcome.Failed;
         });
-        await index.UpsertAsync(View());
+        await SaveAsync([]);
         return View();
     }
 
@@ -260,12 +276,7 @@ public sealed partial class DeploymentGrain(
         if (!decision.IsEmpty || dirty)
         {
             dirty = false;
-            await index.UpsertAsync(View());
-        }
-
-        foreach (var told in decision.Events)
-        {
-            LogRolloutEvent(Id, told.Kind, told.Group);
+            await SaveAsync(decision.Events);
         }
 
         var reason = rollout.Status == RolloutStatus.Cancelled ? CancelReason : TimeoutReason;
@@ -337,7 +348,7 @@ public sealed partial class DeploymentGrain(
         else if (dirty && created is not null)
         {
             dirty = false;
-            await index.UpsertAsync(View());
+            await SaveAsync([]);
         }
 
         // Reports that came in during the write keep the timer for the next flush.
@@ -345,6 +356,65 @@ public sealed partial class DeploymentGrain(
         {
             flushTimer?.Dispose();
             flushTimer = null;
+        }
+    }
+
+    /// <summary>
+    /// Writes the deployment's row with the webhooks of what it told, in one transaction, then
+    /// offers them to the dispatcher. A deployment without a rollout tells that its one group
+    /// completed, and the deployment with it, when its row first says finished (not cancelled).
+    /// When the write fails the grain goes away, to be rebuilt from its rows, which tell again.
+    /// </summary>
+    private async Task SaveAsync(IReadOnlyList<RolloutEvent> told)
+    {
+        var view = View();
+        if (rollout is null && view.Finished && !view.Cancelled && stored is { Finished: false })
+        {
+            told = [new RolloutEvent(RolloutEvent.GroupCompleted, 1), new RolloutEvent(RolloutEvent.Completed)];
+        }
+
+        var changes = new ChangeSet();
+        var deliveries = await FireAsync(changes, view, told, Timestamps.Truncate(time.GetUtcNow().UtcDateTime));
+        DeploymentIndex.Upsert(changes.Statements, view);
+        try
+        {
+            await database.CommitAsync(changes);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+
+        stored = view;
+        Offer(deliveries);
+    }
+
+    /// <summary>Adds to <paramref name="changes"/> the outbox rows of the webhooks that what the deployment told fires.</summary>
+    private async Task<List<PlannedDelivery>> FireAsync(ChangeSet changes, DeploymentView view, IReadOnlyList<RolloutEvent> told, DateTime now)
+    {
+        foreach (var happened in told)
+        {
+            LogRolloutEvent(Id, happened.Kind, happened.Group);
+        }
+
+        var deliveries = WebhookPlanner.Plan(view, told, now, webhookOptions.Value.PublicUrl);
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            deliveries[i] = deliveries[i] with { Id = await ids.NextAsync("webhook_deliveries") };
+            changes.Deliveries.Add(new OutboxEntry(deliveries[i], webhookOptions.Value.Horizon));
+        }
+
+        return deliveries;
+    }
+
+    private void Offer(List<PlannedDelivery> deliveries)
+    {
+        if (deliveries.Count > 0)
+        {
+            var horizon = webhookOptions.Value.Horizon;
+            var trace = PlatformTracing.CurrentParent();
+            publisher.Offer(created!.OrganisationId, deliveries.Select(d => d.ToDispatch(horizon) with { TraceParent = trace }));
         }
     }
 

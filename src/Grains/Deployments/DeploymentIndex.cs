@@ -6,8 +6,6 @@ namespace Embever.Actors.Deployments;
 
 public sealed class DeploymentIndex(Database database) : IndexTable<DeploymentView>(database, "deployments")
 {
-    public Task UpsertAsync(DeploymentView view) => Upsert(new SqlBatch(), view).ExecuteAsync(Database);
-
     /// <summary>Adds the deployment's row to a write.</summary>
     public static SqlBatch Upsert(SqlBatch batch, DeploymentView view) => batch.Add(
         """

@@ -17,7 +17,8 @@ public sealed record DeploymentView(
     DateTime CreatedAt,
     Rollouts.RolloutPolicy? Rollout = null,
     Rollouts.RolloutState? Progress = null,
-    IReadOnlyList<Rollouts.RolloutGroup>? Groups = null)
+    IReadOnlyList<Rollouts.RolloutGroup>? Groups = null,
+    IReadOnlyList<DeploymentWebhook>? Webhooks = null)
 {
     /// <summary>Running, paused, completed, aborted or cancelled; a deployment without a rollout is never paused or aborted.</summary>
     public Rollouts.RolloutStatus Status =>
@@ -25,7 +26,8 @@ public sealed record DeploymentView(
 }
 
 [GenerateSerializer, Immutable, Alias("Embever.Actors.DeploymentDraft")]
-public sealed record DeploymentDraft(Guid OrganisationId, FirmwareView Firmware, IReadOnlyList<string> Devices, Rollouts.RolloutPolicy? Rollout = null);
+public sealed record DeploymentDraft(
+    Guid OrganisationId, FirmwareView Firmware, IReadOnlyList<string> Devices, Rollouts.RolloutPolicy? Rollout = null, IReadOnlyList<DeploymentWebhook>? Webhooks = null);
 
 /// <summary>The deployment, or the devices that refused it (an unfinished update, or gone), or that the firmware was deleted meanwhile.</summary>
 [GenerateSerializer, Immutable, Alias("Embever.Actors.DeploymentResult")]

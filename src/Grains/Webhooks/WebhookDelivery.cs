@@ -9,19 +9,23 @@ public static class DeliveryStatuses
     public static readonly IReadOnlyList<string> All = [Pending, Delivered, Failed];
 }
 
-/// <summary>A webhook that fired and must be delivered: one row of the outbox.</summary>
+/// <summary>
+/// A webhook that fired and must be delivered: one row of the outbox. A device's (its action's
+/// or event's) has <c>DeviceId</c>; a deployment's has <c>DeploymentId</c> and no device.
+/// </summary>
 public sealed record PlannedDelivery(
     long Id,
     Guid OrganisationId,
     Guid? ApplicationId,
-    string DeviceId,
+    string? DeviceId,
     long? ActionId,
     long? EventId,
     string Trigger,
     string Url,
     bool PayloadOnly,
     string Body,
-    DateTime CreatedAt)
+    DateTime CreatedAt,
+    long? DeploymentId = null)
 {
     /// <summary>What the dispatcher needs to send it the first time.</summary>
     public WebhookDispatch ToDispatch(TimeSpan horizon) => new(Id, OrganisationId, ApplicationId, Url, Body, 0, CreatedAt, CreatedAt + horizon);
@@ -56,7 +60,7 @@ public sealed record DeliveryView(
     long Id,
     Guid OrganisationId,
     Guid? ApplicationId,
-    string DeviceId,
+    string? DeviceId,
     long? ActionId,
     long? EventId,
     string Trigger,
@@ -69,4 +73,5 @@ public sealed record DeliveryView(
     string? LastError,
     int? LastStatusCode,
     DateTime CreatedAt,
-    DateTime? DeliveredAt);
+    DateTime? DeliveredAt,
+    long? DeploymentId);

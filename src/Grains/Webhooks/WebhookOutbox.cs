@@ -19,7 +19,7 @@ public sealed class WebhookOutbox(Database database) : IndexTable<DeliveryView>(
 
     protected override string Columns =>
         "id, organisation_id, application_id, device_id, action_id, event_id, trigger, url, payload_only, status, attempts, " +
-        "next_attempt_at, deadline_at, last_error, last_status_code, created_at, delivered_at";
+        "next_attempt_at, deadline_at, last_error, last_status_code, created_at, delivered_at, deployment_id";
 
     /// <summary>
     /// Claims up to <paramref name="limit"/> pending deliveries whose time has come, with
@@ -55,7 +55,7 @@ public sealed class WebhookOutbox(Database database) : IndexTable<DeliveryView>(
         reader.GetInt64(0),
         Guid.Parse(reader.GetString(1)),
         reader.IsDBNull(2) ? null : Guid.Parse(reader.GetString(2)),
-        reader.GetString(3),
+        reader.IsDBNull(3) ? null : reader.GetString(3),
         reader.IsDBNull(4) ? null : reader.GetInt64(4),
         reader.IsDBNull(5) ? null : reader.GetInt64(5),
         reader.GetString(6),
@@ -68,5 +68,6 @@ public sealed class WebhookOutbox(Database database) : IndexTable<DeliveryView>(
         reader.IsDBNull(13) ? null : reader.GetString(13),
         reader.IsDBNull(14) ? null : reader.GetInt32(14),
         Timestamps.FromMicroseconds(reader.GetInt64(15)),
-        reader.IsDBNull(16) ? null : Timestamps.FromMicroseconds(reader.GetInt64(16)));
+        reader.IsDBNull(16) ? null : Timestamps.FromMicroseconds(reader.GetInt64(16)),
+        reader.IsDBNull(17) ? null : reader.GetInt64(17));
 }

@@ -1,4 +1,6 @@
 using Embever.Actors.Actions;
+using Embever.Actors.Deployments;
+using Embever.Actors.Deployments.Rollouts;
 using Embever.Actors.Devices;
 using Embever.Actors.Events;
 
@@ -6,7 +8,8 @@ namespace Embever.Actors.Webhooks;
 
 /// <summary>
 /// Which webhooks fire: an action's hooks whose <c>status</c> the action reached, a device's
-/// hooks whose <c>type</c> matches a new event. Each firing is one delivery, its body rendered
+/// hooks whose <c>type</c> matches a new event, a deployment's hooks whose <c>status</c> it
+/// told. Each firing is one delivery, its body rendered
 /// now (the action keeps changing; the webhook carries it as it was). Pure code.
 /// </summary>
 public static class WebhookPlanner
@@ -31,6 +34,23 @@ public static class WebhookPlanner
             {
                 planned.Add(new PlannedDelivery(
                     0, device.OrganisationId, device.ApplicationId, device.Id, null, view.Id, view.Type, hook.Url, hook.PayloadOnly, body(hook.PayloadOnly), now));
+            }
+        }
+
+        return planned;
+    }
+
+    public static List<PlannedDelivery> Plan(DeploymentView deployment, IReadOnlyList<RolloutEvent> told, DateTime now, string publicUrl)
+    {
+        var planned = new List<PlannedDelivery>();
+        foreach (var happened in told)
+        {
+            string? body = null;
+            foreach (var hook in (deployment.Webhooks ?? []).Where(h => h.Status == happened.Kind))
+            {
+                body ??= WebhookBody.Of(publicUrl, deployment, happened, now);
+                planned.Add(new PlannedDelivery(
+                    0, deployment.OrganisationId, null, null, null, null, happened.Kind, hook.Url, false, body, now, deployment.Id));
             }
         }
 

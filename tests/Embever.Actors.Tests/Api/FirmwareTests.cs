@@ -237,6 +237,138 @@ public abstract class FirmwareTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_rollouts_webhooks_tell_each_group_the_pause_and_the_end_signed_retried_and_listed()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (organisation, session, _) = await fixture.NewOrganisationAsync();
+        await ApiSession.Json(await session.Patch($"/v2/organisations/{organisation}/", new { secret = "org-secret" }), HttpStatusCode.OK);
+        var firmware = (await UploadMultipartAsync(session, Image(1000, 9)))["id"]!.GetValue<string>();
+        var devices = new List<DeviceSimulator>();
+        for (var i = 0; i < 3; i++)
+        {
+            devices.Add(await DeviceSimulator.CreateAsync(fixture, session, $"hooked-{i}"));
+        }
+
+        string[] statuses = ["group_started", "group_completed", "paused", "aborted", "completed"];
+
+        // The first delivery (group 1 started) meets a failing receiver and is retried.
+        receiver.Script(500);
+        var created = await ApiSession.Json(
+            await session.Post("/v2/deployments/", new
+            {
+                devices = devices.Select(d => d.Id),
+                firmware,
+                rollout = new { groups = new[] { 1 }, pause_between_groups = true },
+                webhooks = statuses.Select(s => new { status = s, url = receiver.Url(s) }),
+            }),
+            HttpStatusCode.Created);
+        var id = created["id"]!.GetValue<long>();
+        var url = $"/v2/deployments/{id}/";
+        Assert.Equal(statuses, created["webhooks"]!.AsArray().Select(w => w!["status"]!.GetValue<string>()));
+
+        var started = await receiver.WaitForAsync("group_started", 2);
+        Assert.Single(started.Select(h => h.Headers["X-Webhook-Delivery"]).Distinct());
+        AssertTold(started[^1], "group_started", 1, "running");
+
+        // Group 1 succeeds: it completes, and the rollout pauses at the gate.
+        await Answer(devices[0], "Success");
+        AssertTold(Assert.Single(await receiver.WaitForAsync("group_completed", 1)), "group_completed", 1, "paused");
+        var paused = Assert.Single(await receiver.WaitForAsync("paused", 1));
+        AssertTold(paused, "paused", null, "paused");
+        Assert.Equal(1, paused.Json!["deployment"]!["groups"]![0]!["successful"]!.GetValue<int>());
+
+        // Resumed: group 2 starts; both succeed and the deployment completes.
+        await ApiSession.Json(await session.Patch(url, new { paused = false }), HttpStatusCode.OK);
+        AssertTold((await receiver.WaitForAsync("group_started", 3))[^1], "group_started", 2, "running");
+        await Answer(devices[1], "Success");
+        await Answer(devices[2], "Success");
+        AssertTold((await receiver.WaitForAsync("group_completed", 2))[^1], "group_completed", 2, "completed");
+        var completed = Assert.Single(await receiver.WaitForAsync("completed", 1));
+        AssertTold(completed, "completed", null, "completed");
+        Assert.Equal(3, completed.Json!["deployment"]!["successful"]!.AsArray().Count);
+
+        // Signed for the organisation; there is no application to sign for.
+        Assert.Equal(organisation, WebhookTokens.Verify(completed.Headers["X-Org-Token"], "org-secret")["organisation_id"]!.GetValue<string>());
+        Assert.False(completed.Headers.ContainsKey("X-App-Token"));
+
+        // Each told once, each listed under the deployment with its attempts.
+        await Task.Delay(500);
+        Assert.Empty(receiver.At("aborted"));
+        Assert.Single(receiver.At("paused"));
+        var listed = (await Eventually(
+            async () => await ApiSession.Json(await session.Get($"/v2/webhook-deliveries/?deployment={id}&status=delivered"), HttpStatusCode.OK),
+            l => l.AsArray().Count == 6)).AsArray();
+        Assert.Equal(6, listed.Count);
+        Assert.All(listed, d => Assert.Equal(id, d!["deployment"]!.GetValue<long>()));
+        Assert.All(listed, d => Assert.Null(d!["device"]));
+        Assert.Equal([2, 1, 1, 1, 1, 1], listed.Select(d => d!["attempts"]!.GetValue<int>()));
+        Assert.Empty((await ApiSession.Json(await session.Get($"/v2/webhook-deliveries/?deployment={id + 1000}"), HttpStatusCode.OK)).AsArray());
+        await ApiSession.Json(await session.Get($"/v2/webhook-deliveries/{listed[0]!["id"]}/"), HttpStatusCode.OK);
+        Assert.Empty((await ApiSession.Json(await session.Get("/v2/webhook-deliveries/?deployment=x"), HttpStatusCode.OK)).AsArray());
+    }
+
+    [Fact]
+    public async Task An_aborted_rollout_tells_its_webhooks_and_a_deployment_without_a_rollout_is_one_group()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, session, _) = await fixture.NewOrganisationAsync();
+        var firmware = (await UploadMultipartAsync(session, Image(1000, 11)))["id"]!.GetValue<string>();
+        var devices = new List<DeviceSimulator>();
+        for (var i = 0; i < 3; i++)
+        {
+            devices.Add(await DeviceSimulator.CreateAsync(fixture, session, $"doomed-{i}"));
+        }
+
+        string[] statuses = ["group_started", "group_completed", "aborted", "completed"];
+        var hooks = statuses.Select(s => new { status = s, url = receiver.Url(s) }).ToArray();
+        var staged = (await ApiSession.Json(
+            await session.Post("/v2/deployments/", new { devices = devices.Take(2).Select(d => d.Id), firmware, rollout = new { groups = new[] { 1 }, error_threshold = 0.5 }, webhooks = hooks }),
+            HttpStatusCode.Created))["id"]!.GetValue<long>();
+        await Answer(devices[0], "Failure");
+        var aborted = Assert.Single(await receiver.WaitForAsync("aborted", 1));
+        AssertTold(aborted, "aborted", null, "aborted");
+        Assert.Equal(2, aborted.Json!["deployment"]!["failed"]!.AsArray().Count);
+
+        // The group that ran completes; the one that never started never does, and nothing completes.
+        var stagedGroup = Assert.Single(Of(await receiver.WaitForAsync("group_completed", 1), staged));
+        AssertTold(stagedGroup, "group_completed", 1, "aborted");
+
+        // One group: started when created, completed with the deployment.
+        var plain = (await ApiSession.Json(await session.Post("/v2/deployments/", new { devices = new[] { devices[2].Id }, firmware, webhooks = hooks }), HttpStatusCode.Created))["id"]!.GetValue<long>();
+        AssertTold(Assert.Single(Of(await receiver.WaitForAsync("group_started", 2), plain)), "group_started", 1, "running");
+        await Answer(devices[2], "Success");
+        AssertTold(Assert.Single(Of(await receiver.WaitForAsync("completed", 1), plain)), "completed", null, "completed");
+        AssertTold(Assert.Single(Of(await receiver.WaitForAsync("group_completed", 2), plain)), "group_completed", 1, "completed");
+        await Task.Delay(500);
+        Assert.Single(receiver.At("completed"));
+
+        // A webhook for something a deployment never tells is refused, by name.
+        var bad = await ApiSession.Problem(
+            await session.Post("/v2/deployments/", new { devices = new[] { devices[2].Id }, firmware, webhooks = new[] { new { status = "action_sent", url = receiver.Url("x") }, new { status = "completed", url = "ftp://nowhere" } } }),
+            HttpStatusCode.BadRequest);
+        Assert.NotNull(bad["errors"]!["webhooks[0].status"]);
+        Assert.NotNull(bad["errors"]!["webhooks[1].url"]);
+    }
+
+    private static List<ReceivedWebhook> Of(IEnumerable<ReceivedWebhook> hits, long deployment) =>
+        hits.Where(h => h.Json!["deployment"]!["id"]!.GetValue<long>() == deployment).ToList();
+
+    private static void AssertTold(ReceivedWebhook hit, string kind, int? group, string status)
+    {
+        Assert.Equal(kind, hit.Json!["event"]!.GetValue<string>());
+        Assert.Equal(group, hit.Json!["group"]?.GetValue<int>());
+        Assert.Equal(status, hit.Json!["deployment"]!["status"]!.GetValue<string>());
+        Assert.NotNull(hit.Json!["at"]);
+    }
+
+    /// <summary>The device takes its <c>_fota</c> and answers it.</summary>
+    private static async Task Answer(DeviceSimulator device, string resultCode)
+    {
+        var action = Assert.Single((await device.WakeAsync()).Actions)["id"]!.GetValue<long>();
+        await device.WakeAsync(acks: [action], responses: [new { action, result = new { }, result_code = resultCode }]);
+    }
+
+    [Fact]
     public async Task A_device_with_an_unfinished_update_refuses_a_second_deployment_until_it_finishes()
     {
         var (_, session, _) = await fixture.NewOrganisationAsync();

@@ -20,6 +20,14 @@ public abstract class UpgradeFromReleaseTests(StoreKind kind)
     {
         var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Fixture, "manifest.json")))!;
         var store = await StoreUnderTest.FromFixtureAsync(kind, Fixture);
+
+        // A delivery of the old outbox (device_id NOT NULL, a snapshot for its body then):
+        // 009 renders its body, 011_deployment_webhooks rebuilds the table on SQLite, and the row
+        // must come through both whole.
+        await store.Database.ExecuteAsync(
+            "INSERT INTO webhook_deliveries (id, organisation_id, device_id, event_id, trigger, url, payload_only, status, attempts, next_attempt_at, deadline_at, last_status_code, created_at, delivered_at, snapshot) " +
+            "VALUES (900001, 'org', 'dev', 7, 'temp', 'http://receiver.test/', @yes, 'delivered', 1, 5, 6, 204, 3, 4, @snapshot)",
+            p => p.Add("yes", true).Add("snapshot", """{"Event": {"Id": 7, "DeviceId": "dev", "OrganisationId": "6a1c5e0e-0000-4000-8000-000000000001", "Type": "temp", "PayloadJson": "{\"c\":21}", "CreatedAt": "2026-01-01T00:00:00Z"}}"""));
         List<(string, string, long)> migrations;
         await using (var first = await PlatformInstance.StartAsync(store, PlatformFixture.FastArguments))
         {
@@ -85,10 +93,15 @@ public abstract class UpgradeFromReleaseTests(StoreKind kind)
             }
 
             var database = first.Store.Database;
+            var kept = await database.QueryAsync(
+                "SELECT device_id, event_id, trigger, status, attempts, last_status_code, delivered_at, body, deployment_id FROM webhook_deliveries WHERE id = 900001",
+                null,
+                r => (r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.GetInt64(6), r.GetString(7), r.IsDBNull(8)));
+            Assert.Equal([("dev", 7L, "temp", "delivered", 1, 204, 4L, "{\"c\":21}", true)], kept);
             Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM orleans_storage WHERE grain_type IN ('device', 'deployment')"));
             Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM devices WHERE password_hash IS NULL"));
             var applied = await database.QueryAsync("SELECT id, checksum, applied_at FROM schema_migrations ORDER BY id", null, r => (r.GetString(0), r.GetString(1), r.GetInt64(2)));
-            Assert.Equal(["001_orleans", "002_platform", "003_actions_events_files", "004_webhook_deliveries", "005_firmware", "006_device_rows", "007_device_state_to_rows", "008_webhook_bodies", "009_webhook_bodies_rendered", "010_device_psk"], applied.Select(a => a.Item1));
+            Assert.Equal(["001_orleans", "002_platform", "003_actions_events_files", "004_webhook_deliveries", "005_firmware", "006_device_rows", "007_device_state_to_rows", "008_webhook_bodies", "009_webhook_bodies_rendered", "010_device_psk", "011_deployment_webhooks"], applied.Select(a => a.Item1));
             migrations = applied;
             await first.StopAsync();
         }

@@ -96,6 +96,7 @@ public static class ChangeTables
             Column.Int64<OutboxEntry>("deadline_at", o => Timestamps.ToMicroseconds(o.Delivery.CreatedAt + o.Horizon)),
             Column.Int64<OutboxEntry>("created_at", o => Timestamps.ToMicroseconds(o.Delivery.CreatedAt)),
             Column.Text<OutboxEntry>("body", o => o.Delivery.Body),
+            Column.NullableInt64<OutboxEntry>("deployment_id", o => o.Delivery.DeploymentId),
         ]);
 
     public static readonly Table<DeliveryOutcome> DeliveryOutcomes = new(
