@@ -65,7 +65,7 @@ public sealed class RolloutTests
         Report(rollout, ["d002"], UpdateOutcome.Successful);
         var second = rollout.Advance(T0.AddMinutes(2));
         Assert.Equal(["d003", "d004", "d005", "d006"], second.Release);
-        Assert.Equal(["group_started 2", "group_completed 1"], Kinds(second));
+        Assert.Equal(["group_completed 1", "group_started 2"], Kinds(second));
 
         // 2 of 4 successful is the threshold: the rest (the last group) starts while two are still pending.
         Report(rollout, ["d003", "d004"], UpdateOutcome.Successful);
@@ -85,6 +85,28 @@ public sealed class RolloutTests
         Assert.Empty(rollout.Advance(T0).Release);
         Report(rollout, ["d002"], UpdateOutcome.Successful);
         Assert.Equal(["d003", "d004"], rollout.Advance(T0).Release);
+    }
+
+    [Fact]
+    public void A_group_that_finished_short_of_its_threshold_pauses_at_the_gate_and_a_resume_starts_the_next_anyway()
+    {
+        var rollout = Rollout.Start(new RolloutPolicy([2], SuccessThreshold: 1.0), Devices(4));
+        rollout.Advance(T0);
+        Report(rollout, ["d001"], UpdateOutcome.Failed);
+        Assert.True(rollout.Advance(T0.AddMinutes(1)).IsEmpty);
+
+        // The gate can no longer open: it does not hang running, it waits for a person.
+        Report(rollout, ["d002"], UpdateOutcome.Successful);
+        var stopped = rollout.Advance(T0.AddMinutes(2));
+        Assert.Equal(["group_completed 1", "paused"], Kinds(stopped));
+        Assert.Empty(stopped.Release);
+        Assert.Equal(RolloutStatus.Paused, rollout.Status);
+        Assert.True(rollout.AtGate);
+
+        rollout.Resume();
+        var next = rollout.Advance(T0.AddMinutes(3));
+        Assert.Equal(["d003", "d004"], next.Release);
+        Assert.Equal(["group_started 2"], Kinds(next));
     }
 
     [Fact]
@@ -188,7 +210,7 @@ public sealed class RolloutTests
         rollout.Resume();
         Report(rollout, ["d001"], UpdateOutcome.Successful);
         var gate = rollout.Advance(T0.AddMinutes(1));
-        Assert.Equal(["paused", "group_completed 1"], Kinds(gate));
+        Assert.Equal(["group_completed 1", "paused"], Kinds(gate));
         Assert.True(rollout.AtGate);
         Assert.Empty(rollout.Advance(T0.AddMinutes(2)).Release);
 
@@ -198,7 +220,7 @@ public sealed class RolloutTests
         Assert.Equal(["group_started 2"], Kinds(second));
 
         Report(rollout, ["d002"], UpdateOutcome.Successful);
-        Assert.Equal(["paused", "group_completed 2"], Kinds(rollout.Advance(T0.AddMinutes(4))));
+        Assert.Equal(["group_completed 2", "paused"], Kinds(rollout.Advance(T0.AddMinutes(4))));
         rollout.Resume();
         Assert.Equal(["d003"], rollout.Advance(T0.AddMinutes(5)).Release);
     }
@@ -236,7 +258,7 @@ public sealed class RolloutTests
         Assert.Equal(before.Groups(), after.Groups());
         Report(after, ["d003", "d004"], UpdateOutcome.Successful);
         var gate = after.Advance(T0.AddMinutes(3));
-        Assert.Equal(["paused", "group_completed 2"], Kinds(gate));
+        Assert.Equal(["group_completed 2", "paused"], Kinds(gate));
         after.Resume();
         Assert.Equal(["d005", "d006"], after.Advance(T0.AddMinutes(4)).Release);
     }

@@ -5,10 +5,12 @@ using Embever.Actors.Firmware;
 
 namespace Embever.Actors.Tests.Grains;
 
-[Collection(GrainClusterCollection.Name)]
-public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
+/// <summary>What the deployment grain tests share: a firmware row, devices, a device's wakeup.</summary>
+public abstract class DeploymentGrainTestBase(GrainClusterFixture fixture)
 {
-    private async Task<FirmwareView> FirmwareAsync(Guid organisation)
+    protected GrainClusterFixture Fixture => fixture;
+
+    protected async Task<FirmwareView> FirmwareAsync(Guid organisation)
     {
         // A firmware row, as an upload makes: a deployment commits only while its firmware exists.
         var firmware = new FirmwareView($"F{Guid.NewGuid():N}"[..8], organisation, "1.0", "fw", "APP", "", null, "File0001", 4, new string('a', 64), DateTime.UtcNow);
@@ -16,34 +18,75 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
         return firmware;
     }
 
-    private async Task<string> NewDeviceAsync(Guid organisation)
+    protected async Task<string> NewDeviceAsync(Guid organisation)
     {
         var id = $"p{Guid.NewGuid():N}"[..10];
         await fixture.Grains.GetGrain<IDeviceGrain>(id).Create(new DeviceDraft(organisation, null, id, false, [], [1]));
         return id;
     }
 
-    private static long NextId() => Random.Shared.NextInt64(1, 1L << 50);
+    protected static long NextId() => Random.Shared.NextInt64(1, 1L << 50);
 
+    protected async Task<List<IDeviceGrain>> DevicesWithPasswordAsync(Guid organisation, int count)
+    {
+        var devices = new List<IDeviceGrain>();
+        for (var i = 0; i < count; i++)
+        {
+            var id = $"s{Guid.NewGuid():N}"[..10];
+            var device = fixture.Grains.GetGrain<IDeviceGrain>(id);
+            await device.Create(new DeviceDraft(organisation, null, id, false, [], await fixture.HashAsSiloAsync("pw")));
+            devices.Add(device);
+        }
+
+        return devices;
+    }
+
+    protected static async Task<IReadOnlyList<OutgoingAction>> WakeAsync(IDeviceGrain device, ActionReports? reports = null) =>
+        (await device.Exchange("pw", new DeviceExchange([], reports ?? ActionReports.None)))!.Actions;
+
+    protected static ActionReports Answer(long action, string code) => new([], [new DeviceResponse(action, "{}", code)], []);
+
+    protected static async Task<DeploymentView> Eventually(IDeploymentGrain deployment, Func<DeploymentView, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        DeploymentView view;
+        do
+        {
+            view = (await deployment.Get())!;
+            if (done(view))
+            {
+                return view;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+        return view;
+    }
+}
+
+[Collection(GrainClusterCollection.Name)]
+public sealed class DeploymentGrainTests(GrainClusterFixture fixture) : DeploymentGrainTestBase(fixture)
+{
     [Fact]
     public async Task A_device_that_became_busy_undoes_the_whole_deployment()
     {
         var organisation = Guid.NewGuid();
         var free = await NewDeviceAsync(organisation);
         var busy = await NewDeviceAsync(organisation);
-        var first = await fixture.Grains.GetGrain<IDeploymentGrain>(NextId()).Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [busy]));
+        var first = await Fixture.Grains.GetGrain<IDeploymentGrain>(NextId()).Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [busy]));
         Assert.NotNull(first.Deployment);
 
         var secondId = NextId();
-        var second = await fixture.Grains.GetGrain<IDeploymentGrain>(secondId).Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [free, busy]));
+        var second = await Fixture.Grains.GetGrain<IDeploymentGrain>(secondId).Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [free, busy]));
         Assert.Null(second.Deployment);
         Assert.Equal([busy], second.Refused);
-        Assert.Null(await fixture.Grains.GetGrain<IDeploymentGrain>(secondId).Get());
+        Assert.Null(await Fixture.Grains.GetGrain<IDeploymentGrain>(secondId).Get());
 
         // The free device's _fota action was withdrawn without a trace, so it can take a new one.
-        var third = await fixture.Grains.GetGrain<IDeploymentGrain>(NextId()).Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [free]));
+        var third = await Fixture.Grains.GetGrain<IDeploymentGrain>(NextId()).Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [free]));
         Assert.NotNull(third.Deployment);
-        var rows = await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM actions WHERE device_id = @d", p => p.Add("d", free));
+        var rows = await Fixture.Database.ScalarAsync<long>("SELECT count(*) FROM actions WHERE device_id = @d", p => p.Add("d", free));
         Assert.Equal(1, rows);
     }
 
@@ -52,9 +95,9 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
     {
         var organisation = Guid.NewGuid();
         var id = $"r{Guid.NewGuid():N}"[..10];
-        var device = fixture.Grains.GetGrain<IDeviceGrain>(id);
-        await device.Create(new DeviceDraft(organisation, null, id, false, [], await fixture.HashAsSiloAsync("pw")));
-        var deployment = fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
+        var device = Fixture.Grains.GetGrain<IDeviceGrain>(id);
+        await device.Create(new DeviceDraft(organisation, null, id, false, [], await Fixture.HashAsSiloAsync("pw")));
+        var deployment = Fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
         await deployment.Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [id]));
 
         var sent = await device.Exchange("pw", new DeviceExchange([], ActionReports.None));
@@ -73,9 +116,9 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
     {
         var organisation = Guid.NewGuid();
         var device = await NewDeviceAsync(organisation);
-        var deployment = fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
+        var deployment = Fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
         await deployment.Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), [device]));
-        await fixture.Grains.GetGrain<IDeviceGrain>(device).Delete();
+        await Fixture.Grains.GetGrain<IDeviceGrain>(device).Delete();
         Assert.Contains(device, (await Eventually(deployment, v => v.Failed.Count == 1)).Failed);
     }
 
@@ -84,8 +127,8 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
     {
         var organisation = Guid.NewGuid();
         var id = $"c{Guid.NewGuid():N}"[..10];
-        var device = fixture.Grains.GetGrain<IDeviceGrain>(id);
-        await device.Create(new DeviceDraft(organisation, null, id, false, [], await fixture.HashAsSiloAsync("pw")));
+        var device = Fixture.Grains.GetGrain<IDeviceGrain>(id);
+        await device.Create(new DeviceDraft(organisation, null, id, false, [], await Fixture.HashAsSiloAsync("pw")));
         var start = new UpdateStart(NextId(), NextId(), NextId(), "{}", "File0001");
         var reservation = await device.ReserveUpdate(start);
         Assert.Equal(UpdateStartResult.Started, reservation.Result);
@@ -95,30 +138,11 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
         Assert.Equal(UpdateStartResult.Busy, (await device.ReserveUpdate(start with { UpdateId = NextId(), ActionId = NextId() })).Result);
 
         // The deployment commits, and its silo dies before it confirms: the device finds the action in its rows.
-        await fixture.Database.CommitAsync(new Storage.Commit.ChangeSet().AddActions([reservation.Action!], DateTime.UtcNow));
+        await Fixture.Database.CommitAsync(new Storage.Commit.ChangeSet().AddActions([reservation.Action!], DateTime.UtcNow));
         var sent = await device.Exchange("pw", new DeviceExchange([], ActionReports.None));
         Assert.Equal([start.ActionId], sent!.Actions.Select(a => a.Id));
         Assert.Equal(UpdateStartResult.Busy, (await device.ReserveUpdate(start with { UpdateId = NextId(), ActionId = NextId() })).Result);
     }
-
-    private async Task<List<IDeviceGrain>> DevicesWithPasswordAsync(Guid organisation, int count)
-    {
-        var devices = new List<IDeviceGrain>();
-        for (var i = 0; i < count; i++)
-        {
-            var id = $"s{Guid.NewGuid():N}"[..10];
-            var device = fixture.Grains.GetGrain<IDeviceGrain>(id);
-            await device.Create(new DeviceDraft(organisation, null, id, false, [], await fixture.HashAsSiloAsync("pw")));
-            devices.Add(device);
-        }
-
-        return devices;
-    }
-
-    private static async Task<IReadOnlyList<OutgoingAction>> WakeAsync(IDeviceGrain device, ActionReports? reports = null) =>
-        (await device.Exchange("pw", new DeviceExchange([], reports ?? ActionReports.None)))!.Actions;
-
-    private static ActionReports Answer(long action, string code) => new([], [new DeviceResponse(action, "{}", code)], []);
 
     [Fact]
     public async Task A_staged_rollout_sends_its_first_group_only_and_the_next_once_the_gate_opens_while_every_device_stays_reserved()
@@ -126,7 +150,7 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
         var organisation = Guid.NewGuid();
         var devices = await DevicesWithPasswordAsync(organisation, 3);
         var ids = devices.Select(d => d.GetPrimaryKeyString()).ToList();
-        var deployment = fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
+        var deployment = Fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
         var created = (await deployment.Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), ids, new Deployments.Rollouts.RolloutPolicy([1]))))!.Deployment!;
         Assert.Equal(Deployments.Rollouts.RolloutStatus.Running, created.Status);
         Assert.Equal([1, 2], created.Groups!.Select(g => g.Size));
@@ -151,7 +175,7 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
         var organisation = Guid.NewGuid();
         var devices = await DevicesWithPasswordAsync(organisation, 4);
         var ids = devices.Select(d => d.GetPrimaryKeyString()).ToList();
-        var deployment = fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
+        var deployment = Fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
         await deployment.Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), ids, new Deployments.Rollouts.RolloutPolicy([3], SuccessThreshold: 0.3, ErrorThreshold: 0.5)));
 
         // Three released: the first fails, the second has its action, the third has not woken.
@@ -177,7 +201,7 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
     {
         var organisation = Guid.NewGuid();
         var devices = await DevicesWithPasswordAsync(organisation, 2);
-        var deployment = fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
+        var deployment = Fixture.Grains.GetGrain<IDeploymentGrain>(NextId());
         await deployment.Create(new DeploymentDraft(organisation, await FirmwareAsync(organisation), devices.Select(d => d.GetPrimaryKeyString()).ToList(), new Deployments.Rollouts.RolloutPolicy([1])));
         var first = Assert.Single(await WakeAsync(devices[0]));
         Assert.Equal(Deployments.Rollouts.RolloutStatus.Paused, (await deployment.SetPaused(true))!.Status);
@@ -188,23 +212,5 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture)
 
         Assert.Equal(Deployments.Rollouts.RolloutStatus.Running, (await deployment.SetPaused(false))!.Status);
         Assert.Single(await WakeAsync(devices[1]));
-    }
-
-    private static async Task<DeploymentView> Eventually(IDeploymentGrain deployment, Func<DeploymentView, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        DeploymentView view;
-        do
-        {
-            view = (await deployment.Get())!;
-            if (done(view))
-            {
-                return view;
-            }
-
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-        return view;
     }
 }

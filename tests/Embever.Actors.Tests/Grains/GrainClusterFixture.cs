@@ -10,9 +10,10 @@ using Orleans.TestingHost;
 namespace Embever.Actors.Tests.Grains;
 
 /// <summary>An Orleans.TestingHost cluster whose silos persist to a fresh SQLite store, as the embedded default does.</summary>
-public sealed class GrainClusterFixture : IAsyncLifetime
+public class GrainClusterFixture : IAsyncLifetime
 {
     private const string DatabaseKey = "EmbeverTestSqlite";
+    private const string ClockKey = "EmbeverTestClock";
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -26,6 +27,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
         Database = store.Database;
         var builder = new TestClusterBuilder(1);
         builder.Properties[DatabaseKey] = Database.ConnectionString;
+        builder.Properties[ClockKey] = this is ManualTimeClusterFixture ? "manual" : "system";
         builder.AddSiloBuilderConfigurator<PersistenceConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -50,8 +52,28 @@ public sealed class GrainClusterFixture : IAsyncLifetime
         {
             siloBuilder.AddEmbeverGrainServices(new Database(StoreKind.Sqlite, siloBuilder.Configuration[DatabaseKey]!), new WebhookOptions { AllowPrivateNetworks = true });
             siloBuilder.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            if (siloBuilder.Configuration[ClockKey] == "manual")
+            {
+                siloBuilder.Services.AddSingleton<TimeProvider>(ManualTimeClusterFixture.Clock);
+            }
         }
     }
+}
+
+/// <summary>
+/// The same cluster on a clock the test moves (<see cref="Clock"/>): for rules that take minutes
+/// or days, like a rollout's pacing and timeouts. Its own collection, so no other test sees its time jump.
+/// </summary>
+public sealed class ManualTimeClusterFixture : GrainClusterFixture
+{
+    /// <summary>The silo's clock (one such cluster runs in the test process).</summary>
+    public static readonly ManualTime Clock = new(DateTimeOffset.UtcNow);
+}
+
+[CollectionDefinition(Name)]
+public sealed class ManualTimeClusterCollection : ICollectionFixture<ManualTimeClusterFixture>
+{
+    public const string Name = "Grain cluster on a manual clock";
 }
 
 [CollectionDefinition(Name)]

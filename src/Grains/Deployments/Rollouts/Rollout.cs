@@ -5,7 +5,9 @@ namespace Embever.Actors.Deployments.Rollouts;
 /// and does what its decisions say):
 /// <list type="bullet">
 /// <item>Group 1 starts at once; group n+1 when group n has at least the success threshold of its
-/// devices successful — or, with pauses between groups, when a resume approves it.</item>
+/// devices successful — or, with pauses between groups, when a resume approves it. A group that
+/// finished short of the threshold pauses the rollout at its gate: a resume starts the next group
+/// anyway.</item>
 /// <item>Only started groups' devices get their action, in the order given, at most
 /// <c>MaxPerMinute</c> in any minute (the rest wait, held).</item>
 /// <item>An update not finished <c>UpdateTimeoutSeconds</c> after its release fails (its action is cancelled).</item>
@@ -142,12 +144,16 @@ public sealed class Rollout
                 events.Add(new RolloutEvent(RolloutEvent.Aborted));
                 FailAll(m => m.Stage is MemberStage.Held or MemberStage.Released, withdrawn);
             }
+        }
 
+        // A group's completion is told before what it leads to (the next group, a pause at the gate).
+        CompleteGroups(now);
+        if (Status != RolloutStatus.Cancelled)
+        {
             StartGroups(now);
         }
 
         var released = Status == RolloutStatus.Running ? Release(now) : [];
-        CompleteGroups(now);
         if (Status is RolloutStatus.Running or RolloutStatus.Paused && startedAt.All(s => s is not null) && members.All(m => m.IsFinal))
         {
             Status = RolloutStatus.Completed;
@@ -200,9 +206,24 @@ public sealed class Rollout
             Begin(0, now);
         }
 
-        while (Status == RolloutStatus.Running && LastStarted is var last && last + 1 < sizes.Count && GateOpen(last))
+        while (Status == RolloutStatus.Running && LastStarted is var last && last + 1 < sizes.Count)
         {
-            if (Policy.PauseBetweenGroups && ApprovedGroup < last + 1)
+            var approved = ApprovedGroup >= last + 1;
+            if (!GateOpen(last))
+            {
+                // Still open to reach: wait. Finished short of it, it never will: a person decides
+                // (a resume starts the next group anyway, a cancel ends it) rather than it hanging.
+                if (!approved && members.Where(m => m.Group == last).All(m => m.IsFinal))
+                {
+                    Pause(atGate: true);
+                }
+
+                if (!approved)
+                {
+                    break;
+                }
+            }
+            else if (Policy.PauseBetweenGroups && !approved)
             {
                 Pause(atGate: true);
                 break;
