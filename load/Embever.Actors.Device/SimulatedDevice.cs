@@ -7,9 +7,11 @@ namespace Embever.Actors.Device;
 /// Plays a device's wakeup the way firmware does (docs/gateway-protocol.md): one exchange with
 /// its new events, then — if actions came — what they ask: an ack for service levels 1 and 2, an
 /// answer for level 2, the download of a getFile or _fota file with its transfer report, all in a
-/// second exchange.
+/// second exchange. A level 2 answer carries the <c>result_code</c> that
+/// <paramref name="resultCode"/> gives for the action, if given (a device whose new firmware does
+/// not boot answers its <c>_fota</c> with Failure).
 /// </summary>
-public sealed class SimulatedDevice(IDeviceLink link, Action<string>? say = null)
+public sealed class SimulatedDevice(IDeviceLink link, Action<string>? say = null, Func<JsonObject, string>? resultCode = null)
 {
     public IDeviceLink Link => link;
 
@@ -55,7 +57,15 @@ public sealed class SimulatedDevice(IDeviceLink link, Action<string>? say = null
 
             if (level == 2)
             {
-                responses.Add(new JsonObject { ["action"] = id, ["result"] = new JsonObject { ["ok"] = true } });
+                // Without a verdict the answer leaves result_code out (the gateway takes Success).
+                var code = resultCode?.Invoke(action);
+                var response = new JsonObject { ["action"] = id, ["result"] = new JsonObject { ["ok"] = code is null or "Success" } };
+                if (code is not null)
+                {
+                    response["result_code"] = code;
+                }
+
+                responses.Add(response);
             }
         }
 

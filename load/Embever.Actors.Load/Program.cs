@@ -55,6 +55,20 @@ root.Subcommands.Add(Scenario("webhooks", "Event webhooks to a loopback receiver
         parse.GetValue(devices) ?? 400, parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(fanOut), parse.GetValue(maxInFlight), parse.GetValue(receiverHost)!))));
 root.Subcommands.Add(Scenario("deployment", "A firmware rollout to a large fleet: how long POST /v2/deployments/ takes", [devices], (run, client, parse) =>
     Deployment.RunAsync(run, client, new Deployment.Settings(parse.GetValue(devices) ?? 10_000, 256 * 1024))));
+var groups = new Option<string>("--groups") { Description = "rollout: sizes of the successive groups, comma-separated (the devices left over form the last)", DefaultValueFactory = _ => "100,1000" };
+var failureRate = new Option<double>("--failure-rate") { Description = "rollout: share of the devices whose update fails (a bad image: above --error-threshold it aborts)", DefaultValueFactory = _ => 0.01 };
+var successThreshold = new Option<double>("--success-threshold") { Description = "rollout: share of a group that must succeed before the next starts", DefaultValueFactory = _ => 0.95 };
+var errorThreshold = new Option<double>("--error-threshold") { Description = "rollout: failed share of the released devices that aborts", DefaultValueFactory = _ => 0.1 };
+var maxPerMinute = new Option<int>("--max-per-minute") { Description = "rollout: _fota actions released per minute at most", DefaultValueFactory = _ => 3000 };
+var wakeInterval = new Option<int>("--wake-interval") { Description = "rollout: seconds between a device's wakeups", DefaultValueFactory = _ => 20 };
+var limit = new Option<int>("--limit") { Description = "rollout: seconds after which the run ends, over or not", DefaultValueFactory = _ => 900 };
+var imageBytes = new Option<int>("--image-bytes") { Description = "rollout: size of the firmware image each device downloads", DefaultValueFactory = _ => 16 * 1024 };
+root.Subcommands.Add(Scenario("rollout", "A staged rollout to a sleepy fleet with a chosen failure rate: groups, gates, pacing and abort over time, and the deployment's webhooks", [devices, groups, failureRate, successThreshold, errorThreshold, maxPerMinute, wakeInterval, limit, imageBytes, receiverHost], (run, client, parse) =>
+    StagedRollout.RunAsync(run, client, new StagedRollout.Settings(
+        parse.GetValue(devices) ?? 10_000,
+        parse.GetValue(groups)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(g => int.Parse(g, System.Globalization.CultureInfo.InvariantCulture)).ToList(),
+        parse.GetValue(failureRate), parse.GetValue(successThreshold), parse.GetValue(errorThreshold), parse.GetValue(maxPerMinute),
+        TimeSpan.FromSeconds(parse.GetValue(wakeInterval)), TimeSpan.FromSeconds(parse.GetValue(limit)), parse.GetValue(imageBytes), parse.GetValue(receiverHost)!, parse.GetValue(maxInFlight)))));
 var coapUrl = new Option<string>("--coap") { Description = "coap: the gateway's plain CoAP URL", DefaultValueFactory = _ => "coap://127.0.0.1:5683" };
 var coapsUrl = new Option<string>("--coaps") { Description = "coap: the gateway's CoAP over DTLS URL", DefaultValueFactory = _ => "coaps://127.0.0.1:5684" };
 var httpsUrl = new Option<string?>("--https") { Description = "coap: the gateway's HTTPS URL, for the bytes of a wakeup over TLS" };
@@ -68,8 +82,15 @@ render.SetAction(parse =>
 {
     foreach (var file in parse.GetValue(reportFiles)!)
     {
-        File.WriteAllText(Path.ChangeExtension(file, ".svg"), LatencyPlot.Render(ReportWriter.Read(file)));
+        var report = ReportWriter.Read(file);
+        File.WriteAllText(Path.ChangeExtension(file, ".svg"), LatencyPlot.Render(report));
         Console.WriteLine(Path.ChangeExtension(file, ".svg"));
+        if (report.Rollout is not null)
+        {
+            var rollout = Path.ChangeExtension(file, null) + "-rollout.svg";
+            File.WriteAllText(rollout, RolloutPlot.Render(report));
+            Console.WriteLine(rollout);
+        }
     }
 });
 root.Subcommands.Add(render);

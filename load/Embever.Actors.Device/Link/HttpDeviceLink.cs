@@ -10,19 +10,30 @@ namespace Embever.Actors.Device.Link;
 /// <summary>
 /// The exchange and downloads over HTTP(S) (docs/gateway-protocol.md), with HTTP Basic. A sleepy
 /// device's TCP connection does not outlive its sleep: each <see cref="Wake"/> starts a new one
-/// (and over HTTPS a new TLS handshake). Bytes are counted below TLS.
+/// (and over HTTPS a new TLS handshake). Bytes are counted below TLS. Thousands of simulated
+/// devices share one pooled client instead (<see cref="HttpDeviceLink(HttpClient, Uri, string, string)"/>):
+/// one machine cannot open a connection per wakeup at that rate; their bytes are not counted.
 /// </summary>
 public sealed class HttpDeviceLink : IDeviceLink
 {
     private readonly Uri gateway;
     private readonly AuthenticationHeaderValue credentials;
+    private readonly bool shared;
     private HttpClient client;
 
     public HttpDeviceLink(Uri gateway, string deviceId, string password)
     {
         this.gateway = gateway;
-        credentials = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{deviceId}:{password}")));
+        credentials = Basic(deviceId, password);
         client = NewClient();
+    }
+
+    public HttpDeviceLink(HttpClient pool, Uri gateway, string deviceId, string password)
+    {
+        this.gateway = gateway;
+        credentials = Basic(deviceId, password);
+        client = pool;
+        shared = true;
     }
 
     public WireCounter Wire { get; } = new();
@@ -57,11 +68,23 @@ public sealed class HttpDeviceLink : IDeviceLink
 
     public void Wake()
     {
-        client.Dispose();
-        client = NewClient();
+        if (!shared)
+        {
+            client.Dispose();
+            client = NewClient();
+        }
     }
 
-    public void Dispose() => client.Dispose();
+    public void Dispose()
+    {
+        if (!shared)
+        {
+            client.Dispose();
+        }
+    }
+
+    private static AuthenticationHeaderValue Basic(string deviceId, string password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{deviceId}:{password}")));
 
     private HttpClient NewClient() => new(new SocketsHttpHandler
     {

@@ -148,7 +148,7 @@ public static class LatencyPlot
     }
 
     /// <summary>0 and round steps (1, 2 or 5 × 10ⁿ, at least 1) up to at least <paramref name="max"/>.</summary>
-    private static List<double> LinearTicks(double max, int count = 5)
+    internal static List<double> LinearTicks(double max, int count = 5)
     {
         max = Math.Max(max, 1);
         var raw = max / count;
@@ -173,8 +173,8 @@ public static class LatencyPlot
 
     private static string Rate(double value) => value >= 10 ? value.ToString("N0", C) : value.ToString("0.##", C);
 
-    private static string Points(IEnumerable<(double X, double Y)> points) =>
+    internal static string Points(IEnumerable<(double X, double Y)> points) =>
         string.Join(' ', points.Select(p => string.Create(C, $"{p.X:F1},{p.Y:F1}")));
 
-    private static string Escape(string text) => System.Security.SecurityElement.Escape(text);
+    internal static string Escape(string text) => System.Security.SecurityElement.Escape(text);
 }

@@ -5,7 +5,7 @@ using Embever.Actors.Load.Measure;
 
 namespace Embever.Actors.Load.Report;
 
-/// <summary>Writes a run as <c>&lt;scenario&gt;-&lt;time&gt;.json</c>, <c>.md</c> and <c>.svg</c> (latency over time).</summary>
+/// <summary>Writes a run as <c>&lt;scenario&gt;-&lt;time&gt;.json</c>, <c>.md</c> and <c>.svg</c> (latency over time), and a staged rollout's <c>-rollout.svg</c> (its groups over time).</summary>
 public static class ReportWriter
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -16,6 +16,11 @@ public static class ReportWriter
         var stem = Path.Combine(directory, $"{report.Scenario}-{report.StartedAt:yyyyMMdd-HHmmss}");
         File.WriteAllText(stem + ".json", JsonSerializer.Serialize(report, Json));
         File.WriteAllText(stem + ".svg", LatencyPlot.Render(report));
+        if (report.Rollout is not null)
+        {
+            File.WriteAllText(stem + "-rollout.svg", RolloutPlot.Render(report));
+        }
+
         File.WriteAllText(stem + ".md", Markdown(report, Path.GetFileName(stem) + ".svg"));
         return stem;
     }
@@ -90,6 +95,12 @@ public static class ReportWriter
         if (plot is not null)
         {
             text.AppendLine();
+            if (report.Rollout is not null)
+            {
+                text.AppendLine(c, $"![the rollout over time, per group]({Path.GetFileNameWithoutExtension(plot)}-rollout.svg)");
+                text.AppendLine();
+            }
+
             text.AppendLine(c, $"![latency over time]({plot})");
         }
 

@@ -3,7 +3,7 @@ using Embever.Actors.Load.Runner;
 
 namespace Embever.Actors.Load.Report;
 
-/// <summary>Everything a run measured and checked; written as JSON, Markdown and an SVG plot.</summary>
+/// <summary>Everything a run measured and checked (a staged rollout's timeline too); written as JSON, Markdown and SVG plots.</summary>
 public sealed record RunReport(
     string Scenario,
     DateTime StartedAt,
@@ -14,7 +14,8 @@ public sealed record RunReport(
     BaselineResult? Baseline,
     Dictionary<string, double> Figures,
     List<CheckResult> Checks,
-    List<string> Notes)
+    List<string> Notes,
+    RolloutTimeline? Rollout = null)
 {
     public bool Passed => Checks.All(c => c.Passed) && Operations.All(o => o.Errors == 0);
 }

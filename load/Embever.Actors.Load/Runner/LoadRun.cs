@@ -24,6 +24,9 @@ public sealed class LoadRun(string scenario, IReadOnlyList<Uri> targets)
 
     public BaselineResult? Baseline { get; set; }
 
+    /// <summary>What a staged rollout did over time (the rollout scenario only).</summary>
+    public RolloutTimeline? Rollout { get; set; }
+
     /// <summary>The measured phase's operations (provisioning is not measured).</summary>
     public IEnumerable<LatencyRecorder> Recorders => recorders.Values;
 
@@ -75,7 +78,8 @@ public sealed class LoadRun(string scenario, IReadOnlyList<Uri> targets)
         Baseline,
         Figures,
         checks,
-        notes);
+        notes,
+        Rollout);
 
     private static string Esc(string text) => Spectre.Console.Markup.Escape(text);
 }

@@ -24,7 +24,7 @@ public sealed record DeploymentResource(
         ResourceUrl.Of(baseUrl, "deployments", view.Id), view.Id, view.Devices, view.Successful, view.Pending, view.Failed,
         view.FirmwareId, view.Finished, view.Cancelled, view.Status.ToString().ToLowerInvariant(),
         view.Rollout is { } policy ? RolloutResource.From(policy) : null,
-        view.Groups?.Select(g => new RolloutGroupResource(g.Size, g.StartedAt, g.CompletedAt, g.Successful, g.Failed, g.Pending)).ToList(),
+        view.Groups?.Select(g => new RolloutGroupResource(g.Size, g.StartedAt, g.CompletedAt, g.Successful, g.Failed, g.Pending, g.Held)).ToList(),
         (view.Webhooks ?? []).Select(w => new DeploymentWebhookResource(w.Status, w.Url)).ToList(),
         view.CreatedAt);
 }
@@ -35,8 +35,8 @@ public sealed record RolloutResource(IReadOnlyList<int> Groups, double SuccessTh
         new(policy.Groups, policy.SuccessThreshold, policy.ErrorThreshold, policy.MaxPerMinute, policy.UpdateTimeoutSeconds, policy.PauseBetweenGroups);
 }
 
-/// <summary>One group of a rollout: its size, when it started and completed, and its devices' updates by outcome (pending: not finished, held ones included).</summary>
-public sealed record RolloutGroupResource(int Size, DateTime? StartedAt, DateTime? CompletedAt, int Successful, int Failed, int Pending);
+/// <summary>One group of a rollout: its size, when it started and completed, and its devices' updates by outcome — <c>pending</c> is every unfinished one, <c>held</c> those of them not released to their device yet (the group has not started, or pacing holds them).</summary>
+public sealed record RolloutGroupResource(int Size, DateTime? StartedAt, DateTime? CompletedAt, int Successful, int Failed, int Pending, int Held);
 
 /// <summary>A deployment's webhook: POSTed when the deployment reaches <c>status</c>.</summary>
 public sealed record DeploymentWebhookResource(string Status, string Url);

@@ -148,6 +148,7 @@ public sealed class RolloutTests
         var first = rollout.Advance(T0);
         Assert.Equal(["d001", "d002", "d003"], first.Release);
         Assert.Equal(T0.AddMinutes(1), first.WakeAt);
+        Assert.Equal((8, 5), (rollout.Groups()[0].Pending, rollout.Groups()[0].Held));
         Assert.Empty(rollout.Advance(T0.AddSeconds(59)).Release);
         var second = rollout.Advance(T0.AddSeconds(60));
         Assert.Equal(["d004", "d005", "d006"], second.Release);

@@ -82,7 +82,8 @@ public sealed class Rollout
             completedAt[group],
             inGroup.Count(m => m.Stage == MemberStage.Successful),
             inGroup.Count(m => m.Stage == MemberStage.Failed),
-            inGroup.Count(m => !m.IsFinal));
+            inGroup.Count(m => !m.IsFinal),
+            inGroup.Count(m => m.Stage == MemberStage.Held));
     }).ToList();
 
     /// <summary>A device's update moved (reported by its grain); a held or finished member does not move this way.</summary>

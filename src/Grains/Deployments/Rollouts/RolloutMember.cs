@@ -25,6 +25,6 @@ public sealed record RolloutState(
     public static RolloutState New(int groups) => new(RolloutStatus.Running, new DateTime?[groups], new DateTime?[groups], 0, false);
 }
 
-/// <summary>A group as the deployment resource shows it.</summary>
+/// <summary>A group as the deployment resource shows it: <c>Pending</c> counts every unfinished update, <c>Held</c> those of them not released to their device yet.</summary>
 [GenerateSerializer, Immutable, Alias("Embever.Actors.RolloutGroup")]
-public sealed record RolloutGroup(int Size, DateTime? StartedAt, DateTime? CompletedAt, int Successful, int Failed, int Pending);
+public sealed record RolloutGroup(int Size, DateTime? StartedAt, DateTime? CompletedAt, int Successful, int Failed, int Pending, int Held = 0);
