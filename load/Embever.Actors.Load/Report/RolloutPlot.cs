@@ -90,7 +90,7 @@ public static class RolloutPlot
         }
 
         svg.AppendLine(C, $"<text transform=\"translate(18 {(height - Bottom + Top) / 2}) rotate(-90)\" text-anchor=\"middle\">devices</text>");
-        svg.AppendLine(C, $"<text x=\"{Left + (PlotWidth / 2)}\" y=\"{height - 14}\" text-anchor=\"middle\">seconds since the deployment was created</text>");
+        svg.AppendLine(C, $"<text x=\"{Left + (PlotWidth / 2)}\" y=\"{height - 14}\" text-anchor=\"middle\">seconds since POST /v2/deployments/ was sent</text>");
 
         // The webhooks, across all panels. Those told within a few pixels of each other share one
         // line and one label (a group's completion and the next one's start come together).

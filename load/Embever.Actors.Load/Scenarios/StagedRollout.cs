@@ -87,7 +87,7 @@ public static class StagedRollout
         var timeline = new RolloutTimeline(sizes, [Sample(run, deployment)], hooks.Marks);
         run.Rollout = timeline;
 
-        // The fleet wakes until the rollout is over (or the limit): device i % N at rate N per interval.
+        // The fleet wakes until the rollout is over (or the limit): N devices per interval, each at its own moment.
         using var stop = new CancellationTokenSource();
         var received = new ConcurrentDictionary<string, bool>();
         var fleet = Task.Run(() => WakeAsync(run, simulated, devices, received, settings, stop.Token));
@@ -132,9 +132,14 @@ public static class StagedRollout
         var awake = new int[simulated.Length];
         var perSecond = simulated.Length / settings.WakeInterval.TotalSeconds;
         var count = (long)(perSecond * settings.Limit.TotalSeconds);
+
+        // Each device's moment in the cycle is its place in a fixed shuffle, not its place in the
+        // list: a group's devices wake spread over the whole interval, as a real fleet's do.
+        var order = Enumerable.Range(0, simulated.Length).ToArray();
+        new Random(1127).Shuffle(order);
         await OpenLoop.RunAsync(count, perSecond, settings.MaxInFlight, async (index, due) =>
         {
-            var i = (int)(index % simulated.Length);
+            var i = order[index % simulated.Length];
 
             // A device still busy with its last wakeup (a slow server) skips this one, as firmware would.
             if (stop.IsCancellationRequested || Interlocked.Exchange(ref awake[i], 1) == 1)
@@ -294,7 +299,7 @@ public static class StagedRollout
         return sizes.Count - 1;
     }
 
-    /// <summary>The deployment's webhook receiver: answers 200 and marks what was told, in seconds since the deployment was created.</summary>
+    /// <summary>The deployment's webhook receiver: answers 200 and marks what was told, in seconds since the deployment was asked for.</summary>
     private sealed class Hooks
     {
         public long Start { get; set; }

@@ -304,6 +304,11 @@ public abstract class FirmwareTests(PlatformFixture fixture)
         Assert.Equal([2, 1, 1, 1, 1, 1], listed.Select(d => d!["attempts"]!.GetValue<int>()));
         Assert.Empty((await ApiSession.Json(await session.Get($"/v2/webhook-deliveries/?deployment={id + 1000}"), HttpStatusCode.OK)).AsArray());
         await ApiSession.Json(await session.Get($"/v2/webhook-deliveries/{listed[0]!["id"]}/"), HttpStatusCode.OK);
+
+        // Another organisation sees none of them.
+        var (_, other, _) = await fixture.NewOrganisationAsync();
+        await ApiSession.Problem(await other.Get($"/v2/webhook-deliveries/{listed[0]!["id"]}/"), HttpStatusCode.NotFound);
+        Assert.Empty((await ApiSession.Json(await other.Get($"/v2/webhook-deliveries/?deployment={id}"), HttpStatusCode.OK)).AsArray());
         Assert.Empty((await ApiSession.Json(await session.Get("/v2/webhook-deliveries/?deployment=x"), HttpStatusCode.OK)).AsArray());
     }
 
