@@ -9,13 +9,7 @@ using Embever.Actors.Device.Link;
 using Embever.Actors.Load.Client;
 using Embever.Actors.Load.Report;
 using Embever.Actors.Load.Runner;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Embever.Actors.Load.Scenarios;
 
@@ -306,14 +300,10 @@ public static class StagedRollout
 
         public List<RolloutMark> Marks { get; } = [];
 
-        public async Task<Server> StartAsync(string host)
+        public Task<WebhookListener> StartAsync(string host)
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseUrls($"http://{host}:0");
-            var app = builder.Build();
             var seen = new ConcurrentDictionary<string, bool>();
-            app.MapPost("/hook", async (HttpRequest request) =>
+            return WebhookListener.StartAsync(host, async request =>
             {
                 var body = await JsonNode.ParseAsync(request.Body);
                 var delivery = request.Headers["X-Webhook-Delivery"].ToString();
@@ -333,14 +323,6 @@ public static class StagedRollout
 
                 return Results.Ok();
             });
-            await app.StartAsync();
-            var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-            return new Server(app, port);
         }
-    }
-
-    private sealed record Server(WebApplication App, int Port) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync() => await App.DisposeAsync();
     }
 }

@@ -4,13 +4,7 @@ using System.Net;
 using System.Text.Json;
 using Embever.Actors.Load.Client;
 using Embever.Actors.Load.Runner;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Embever.Actors.Load.Scenarios;
 
@@ -208,26 +202,16 @@ public static class Webhooks
             run.Check($"every webhook fired in phase {phase} was delivered", ArrivedCount(phase) >= expected, $"{ArrivedCount(phase):N0} delivered of {expected:N0} fired");
         }
 
-        public async Task<Server> StartAsync(string host)
+        public Task<WebhookListener> StartAsync(string host) => WebhookListener.StartAsync(host, async request =>
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseUrls($"http://{host}:0");
-            var app = builder.Build();
-            app.MapPost("/hook/{**rest}", async (HttpRequest request) =>
-            {
-                using var body = await JsonDocument.ParseAsync(request.Body);
-                var now = Stopwatch.GetTimestamp();
-                var phase = body.RootElement.GetProperty("phase").GetString()!;
-                var sent = body.RootElement.GetProperty("sent").GetInt64();
-                run.Recorder($"delivery-{phase}").Record(Stopwatch.GetElapsedTime(sent, now));
-                Arrivals(phase).Enqueue(now);
-                return Results.Ok();
-            });
-            await app.StartAsync();
-            var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-            return new Server(app, port);
-        }
+            using var body = await JsonDocument.ParseAsync(request.Body);
+            var now = Stopwatch.GetTimestamp();
+            var phase = body.RootElement.GetProperty("phase").GetString()!;
+            var sent = body.RootElement.GetProperty("sent").GetInt64();
+            run.Recorder($"delivery-{phase}").Record(Stopwatch.GetElapsedTime(sent, now));
+            Arrivals(phase).Enqueue(now);
+            return Results.Ok();
+        });
 
         private ConcurrentQueue<long> Arrivals(string phase) => arrivals.GetOrAdd(phase, _ => new ConcurrentQueue<long>());
 
@@ -235,10 +219,5 @@ public static class Webhooks
         {
             public long Value;
         }
-    }
-
-    private sealed record Server(WebApplication App, int Port) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync() => await App.DisposeAsync();
     }
 }

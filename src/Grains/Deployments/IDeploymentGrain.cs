@@ -10,6 +10,12 @@ public interface IDeploymentGrain : IGrainWithIntegerKey
     [Alias("Create")]
     Task<DeploymentResult> Create(DeploymentDraft draft);
 
+    /// <summary>
+    /// The deployment as the grain holds it. Interleaved: it only reads, so it need not wait for a
+    /// long step (creating, or withdrawing thousands of actions after an abort) to finish; it shows
+    /// what that step decided, which is written before it is carried out.
+    /// </summary>
+    [AlwaysInterleave]
     [Alias("Get")]
     Task<DeploymentView?> Get();
 

@@ -68,6 +68,32 @@ public sealed class LoadHarnessTests(SqlitePlatformFixture fixture)
         Assert.True(report.Figures["fan_out_deliveries_per_second"] > 0);
     }
 
+    [Theory]
+    [InlineData(0.0, "completed")]
+    [InlineData(0.5, "aborted")]
+    public async Task A_small_staged_rollout_ends_as_its_failure_rate_says_and_draws_its_groups(double failureRate, string status)
+    {
+        var (run, client) = await StartAsync("rollout");
+        using var _ = client;
+        await StagedRollout.RunAsync(run, client, new StagedRollout.Settings(
+            60, [5, 20], failureRate, 0.9, 0.2, 1000, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), 2048, "127.0.0.1", 100));
+        var report = run.ToReport();
+        Assert.True(report.Passed, ReportWriter.Markdown(report));
+        Assert.Equal(status, report.Rollout!.Samples[^1].Status);
+        Assert.Equal([5, 20, 35], report.Rollout.GroupSizes);
+        Assert.Equal(7, report.Checks.Count);
+
+        var stem = ReportWriter.Write(report, Path.Combine(Path.GetTempPath(), $"embever-reports-{Guid.NewGuid():N}"));
+        var svg = File.ReadAllText(stem + "-rollout.svg");
+        Assert.Contains("Group 3 (35 devices)", svg);
+        Assert.Contains("held (not released yet)", svg);
+        Assert.Contains($"UTC — {status}</text>", svg);
+
+        // The webhook that ended it is drawn (with any told at the same moment).
+        Assert.Matches($"font-size=\"10\" fill=\"#[0-9a-f]+\">[^<]*{status}", svg);
+        Assert.Contains("-rollout.svg", File.ReadAllText(stem + ".md"));
+    }
+
     [Fact]
     public async Task A_small_api_burst_makes_no_errors()
     {
