@@ -81,7 +81,7 @@ public sealed partial class DeploymentGrain(
         if (created.Rollout is { } policy)
         {
             rollout = new Rollout(policy, Members(policy, created.Devices, rows), created.Progress ?? RolloutState.New(policy.GroupSizes(created.Devices.Count).Count));
-            if (!rollout.IsOver)
+            if (!rollout.IsOver || rollout.HasOrders)
             {
                 await AdvanceAsync();
             }

@@ -110,35 +110,67 @@ public sealed class RolloutTests
     }
 
     [Fact]
-    public void Reaching_the_error_threshold_aborts_cancels_what_was_not_sent_and_lets_what_was_sent_finish()
+    public void Reaching_the_error_threshold_aborts_withdraws_what_was_not_sent_and_lets_what_was_sent_finish()
     {
         var rollout = Rollout.Start(new RolloutPolicy([4], SuccessThreshold: 0.25, ErrorThreshold: 0.5, MaxPerMinute: 6), Devices(10));
         Assert.Equal(["d001", "d002", "d003", "d004"], rollout.Advance(T0).Release);
         Report(rollout, ["d001"], UpdateOutcome.Successful);
         Assert.Equal(["d005", "d006"], rollout.Advance(T0).Release);
 
-        // Six released; d002 and d003 fail (2 of 6), d004 is on the device, d005 and d006 wait for their wakeup.
+        // Six released (pacing: 6 a minute); d002 and d003 fail (2 of 6), d004 is on the device, d005 and d006 wait for their wakeup.
         rollout.Record("d004", UpdateOutcome.Pending);
         Report(rollout, ["d002", "d003"], UpdateOutcome.Failed);
         Assert.DoesNotContain(rollout.Advance(T0.AddSeconds(10)).Events, e => e.Kind == RolloutEvent.Aborted);
         Report(rollout, ["d006"], UpdateOutcome.Failed);
         var aborted = rollout.Advance(T0.AddSeconds(20));
 
-        // Group 2's devices all failed with it (two sent and failed, the rest never sent): it is complete.
-        Assert.Equal(["aborted", "group_completed 2"], Kinds(aborted));
+        // Withdrawn: the released d005 (maybe on its device already: it stays underway until its
+        // grain tells) and the held d007–d010 (never sent: failed now).
+        Assert.Equal(["aborted"], Kinds(aborted));
         Assert.Equal(RolloutStatus.Aborted, rollout.Status);
         Assert.Equal(["d005", "d007", "d008", "d009", "d010"], aborted.Withdraw);
         Assert.Empty(aborted.Cancel);
         Assert.Empty(aborted.Release);
         Assert.Null(aborted.WakeAt);
+        Assert.Equal(MemberStage.Released, rollout.Members.Single(m => m.Device == "d005").Stage);
+        Assert.Equal(MemberStage.Failed, rollout.Members.Single(m => m.Device == "d007").Stage);
 
-        // What was sent finishes as it does; no group starts again; nothing completes it.
+        // d005 had taken it just before: it updates and counts. What was sent finishes as it does;
+        // no group starts again; nothing completes it.
+        Report(rollout, ["d005"], UpdateOutcome.Successful);
         rollout.Record("d004", UpdateOutcome.Successful);
         var after = rollout.Advance(T0.AddMinutes(5));
-        Assert.Equal(["group_completed 1"], Kinds(after));
+        Assert.Equal(["group_completed 1", "group_completed 2"], Kinds(after));
         Assert.Equal(RolloutStatus.Aborted, rollout.Status);
-        Assert.Equal([2, 0], rollout.Groups().Select(g => g.Successful));
-        Assert.Equal([2, 6], rollout.Groups().Select(g => g.Failed));
+        Assert.Equal([2, 1], rollout.Groups().Select(g => g.Successful));
+        Assert.Equal([2, 5], rollout.Groups().Select(g => g.Failed));
+    }
+
+    [Fact]
+    public void Rebuilt_after_its_end_was_decided_it_orders_that_end_again()
+    {
+        var policy = new RolloutPolicy([2], ErrorThreshold: 0.5);
+        var before = Rollout.Start(policy, Devices(4));
+        before.Advance(T0);
+        Report(before, ["d001"], UpdateOutcome.Failed);
+        Assert.Equal(["d002", "d003", "d004"], before.Advance(T0.AddMinutes(1)).Withdraw);
+
+        // The silo died before the withdrawals were done: the rows still say d002 released, d003 and d004 held.
+        List<RolloutMember> rows =
+        [
+            new("d001", 0, MemberStage.Failed, T0), new("d002", 0, MemberStage.Released, T0),
+            new("d003", 1, MemberStage.Held, null), new("d004", 1, MemberStage.Held, null),
+        ];
+        var aborted = new Rollout(policy, rows, before.State);
+        Assert.True(aborted.HasOrders);
+        var again = aborted.Advance(T0.AddMinutes(2));
+        Assert.Equal(["d002", "d003", "d004"], again.Withdraw);
+        Assert.Empty(again.Events);
+        Assert.False(aborted.HasOrders);
+
+        // A cancelled one cancels every unfinished update again.
+        var cancelled = new Rollout(policy, rows, before.State with { Status = RolloutStatus.Cancelled });
+        Assert.Equal(["d002", "d003", "d004"], cancelled.Advance(T0.AddMinutes(2)).Cancel);
     }
 
     [Fact]

@@ -46,22 +46,25 @@ public abstract class DeploymentGrainTestBase(GrainClusterFixture fixture)
 
     protected static ActionReports Answer(long action, string code) => new([], [new DeviceResponse(action, "{}", code)], []);
 
-    protected static async Task<DeploymentView> Eventually(IDeploymentGrain deployment, Func<DeploymentView, bool> done)
+    protected static async Task<DeploymentView> Eventually(IDeploymentGrain deployment, Func<DeploymentView, bool> done) =>
+        (await Eventually(deployment.Get, v => done(v!)))!;
+
+    protected static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        DeploymentView view;
+        T value;
         do
         {
-            view = (await deployment.Get())!;
-            if (done(view))
+            value = await read();
+            if (done(value))
             {
-                return view;
+                return value;
             }
 
             await Task.Delay(50);
         }
         while (DateTime.UtcNow < deadline);
-        return view;
+        return value;
     }
 }
 
@@ -165,8 +168,10 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture) : Deployme
         await WakeAsync(devices[0], Answer(first.Id, DeviceResponse.Success));
         var opened = await Eventually(deployment, v => v.Groups![1].StartedAt is not null);
         Assert.NotNull(opened.Groups![1].StartedAt);
-        Assert.Equal(ActionTypes.Fota, Assert.Single(await WakeAsync(devices[1])).Type);
-        Assert.Equal(ActionTypes.Fota, Assert.Single(await WakeAsync(devices[2])).Type);
+
+        // The deployment shows a decision as soon as it is written; the releases follow.
+        Assert.Equal(ActionTypes.Fota, Assert.Single(await Eventually(() => WakeAsync(devices[1]), a => a.Count > 0)).Type);
+        Assert.Equal(ActionTypes.Fota, Assert.Single(await Eventually(() => WakeAsync(devices[2]), a => a.Count > 0)).Type);
     }
 
     [Fact]
@@ -187,10 +192,11 @@ public sealed class DeploymentGrainTests(GrainClusterFixture fixture) : Deployme
         var aborted = await Eventually(deployment, v => v.Status == Deployments.Rollouts.RolloutStatus.Aborted);
         Assert.Equal(Deployments.Rollouts.RolloutStatus.Aborted, aborted.Status);
 
-        // The third never gets its update; the fourth's group never starts: both failed, both free again.
+        // The third's update is withdrawn (its grain tells: failed); the fourth's group never
+        // starts (failed at once): neither ever gets it, both are free again.
+        var done = await Eventually(deployment, v => v.Finished);
         Assert.Empty(await WakeAsync(devices[2]));
         Assert.Empty(await WakeAsync(devices[3]));
-        var done = await Eventually(deployment, v => v.Finished);
         Assert.Equal(ids.Order(), done.Failed.Order());
         Assert.Null(done.Groups![1].StartedAt);
         Assert.Equal(UpdateStartResult.Started, (await devices[3].ReserveUpdate(new UpdateStart(NextId(), NextId(), NextId(), "{}", "File0001"))).Result);

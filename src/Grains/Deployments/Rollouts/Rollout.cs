@@ -12,7 +12,7 @@ namespace Embever.Actors.Deployments.Rollouts;
 /// <c>MaxPerMinute</c> in any minute (the rest wait, held).</item>
 /// <item>An update not finished <c>UpdateTimeoutSeconds</c> after its release fails (its action is cancelled).</item>
 /// <item>When the failed share of the released devices reaches the error threshold (once one has
-/// finished), the rollout aborts: no group starts, every unsent action is cancelled (those
+/// finished), the rollout aborts: no group starts, every unsent action is withdrawn (those
 /// devices fail), what was sent finishes as it does.</item>
 /// <item>Paused, nothing is released and no group starts; resumed, all goes on.</item>
 /// <item>Completed when every group started and every device finished; cancelled by the caller.</item>
@@ -42,6 +42,17 @@ public sealed class Rollout
         Status = state.Status;
         ApprovedGroup = state.ApprovedGroup;
         AtGate = state.AtGate;
+
+        // Rebuilt after its end was decided, it orders that end again (a crash may have cut it
+        // short): cancelling and withdrawing what is still open does nothing twice.
+        if (Status == RolloutStatus.Cancelled)
+        {
+            FailAll(m => !m.IsFinal, cancelled);
+        }
+        else if (Status == RolloutStatus.Aborted)
+        {
+            Withdraw();
+        }
     }
 
     public RolloutPolicy Policy { get; }
@@ -59,6 +70,9 @@ public sealed class Rollout
     public RolloutState State => new(Status, [.. startedAt], [.. completedAt], ApprovedGroup, AtGate);
 
     public bool IsOver => Status is RolloutStatus.Completed or RolloutStatus.Aborted or RolloutStatus.Cancelled;
+
+    /// <summary>Cancellations or withdrawals the next <see cref="Advance"/> will order (an end to carry out).</summary>
+    public bool HasOrders => cancelled.Count > 0 || withdrawn.Count > 0;
 
     /// <summary>A new rollout's members: the devices in the order given, each in its group, all held.</summary>
     public static Rollout Start(RolloutPolicy policy, IReadOnlyList<string> devices)
@@ -143,7 +157,7 @@ public sealed class Rollout
             {
                 Status = RolloutStatus.Aborted;
                 events.Add(new RolloutEvent(RolloutEvent.Aborted));
-                FailAll(m => m.Stage is MemberStage.Held or MemberStage.Released, withdrawn);
+                Withdraw();
             }
         }
 
@@ -282,6 +296,21 @@ public sealed class Rollout
             AtGate = atGate;
             events.Add(new RolloutEvent(RolloutEvent.Paused));
         }
+    }
+
+    /// <summary>
+    /// An abort's orders: every action not sent is withdrawn. A held one was never sent, so its
+    /// member fails now; a released one may have reached its device meanwhile, so its member
+    /// stays underway until the device grain tells: failed (withdrawn), or how the update went.
+    /// </summary>
+    private void Withdraw()
+    {
+        foreach (var member in members.Where(m => m.Stage is MemberStage.Held or MemberStage.Released))
+        {
+            withdrawn.Add(member.Device);
+        }
+
+        FailAll(m => m.Stage == MemberStage.Held, []);
     }
 
     private void FailAll(Func<RolloutMember, bool> which, List<string> actions)
