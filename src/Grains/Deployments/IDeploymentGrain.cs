@@ -27,8 +27,13 @@ public interface IDeploymentGrain : IGrainWithIntegerKey
     [Alias("SetPaused")]
     Task<DeploymentView?> SetPaused(bool paused);
 
-    /// <summary>A device grain tells where its update stands. One-way: device grains never wait on a deployment.</summary>
+    /// <summary>
+    /// A device grain tells where its update stands. One-way: device grains never wait on a
+    /// deployment. Interleaved: it only records (no await), so a report is counted at once even
+    /// while the grain is in a long step (thousands of withdrawals after an abort).
+    /// </summary>
     [OneWay]
+    [AlwaysInterleave]
     [Alias("Report")]
     Task Report(string deviceId, UpdateOutcome outcome);
 }
