@@ -35,7 +35,7 @@ public static class RolloutPlot
         var timeline = report.Rollout ?? throw new ArgumentException("The report has no rollout.", nameof(report));
         var groups = timeline.GroupSizes.Count;
         var height = Top + (groups * (PanelHeight + Gap)) + Bottom;
-        var seconds = Math.Max(1, Math.Ceiling(timeline.Samples.Select(s => s.Second).DefaultIfEmpty(0).Max()));
+        var seconds = Math.Max(1, Math.Ceiling(timeline.Samples.Select(s => s.Second).Concat(timeline.Marks.Select(m => m.Second)).DefaultIfEmpty(0).Max()));
         double X(double second) => Left + (second / seconds * PlotWidth);
 
         var svg = new StringBuilder();
@@ -54,6 +54,11 @@ public static class RolloutPlot
 
             // Stacked areas: each layer from the sum of those below it to that sum plus its own.
             var samples = timeline.Samples.Where(s => group < s.Groups.Count).ToList();
+            if (samples.Count > 0 && samples[^1].Second < seconds)
+            {
+                // The last state holds until the end of the axis (a webhook arrived after the last reading).
+                samples.Add(samples[^1] with { Second = seconds });
+            }
             var below = new double[samples.Count];
             foreach (var (name, colour, count) in Layers)
             {
@@ -111,7 +116,7 @@ public static class RolloutPlot
         for (var i = 0; i < clusters.Count; i++)
         {
             var cluster = clusters[i];
-            var x = X(Math.Min(cluster[0].Second, seconds));
+            var x = X(cluster[0].Second);
             var colour = cluster.Any(m => m.Event is "aborted") ? "#d62728" : cluster.Any(m => m.Event is "paused") ? "#ff7f0e" : "#444";
             var label = string.Join(", ", cluster.Select(m => m.Group is { } g ? $"{Short(m.Event)} {g}" : Short(m.Event)));
             svg.AppendLine(C, $"<line x1=\"{x:F1}\" x2=\"{x:F1}\" y1=\"{Top - 12 - (i % 2 * 11)}\" y2=\"{bottom}\" stroke=\"{colour}\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>");

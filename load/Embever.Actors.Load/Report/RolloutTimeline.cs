@@ -10,8 +10,8 @@ public sealed record RolloutTimeline(List<int> GroupSizes, List<RolloutSample> S
 /// <summary>The deployment at one moment: its status and, per group, its updates by outcome.</summary>
 public sealed record RolloutSample(double Second, string Status, List<GroupCounts> Groups);
 
-/// <summary>A group's updates: successful, failed, pending (unfinished), and of those held (not released to the device yet).</summary>
-public sealed record GroupCounts(int Successful, int Failed, int Pending, int Held, bool Started)
+/// <summary>A group's updates: successful, failed, pending (unfinished), and of those held (not released to the device yet); whether it started, and whether the deployment has called it completed.</summary>
+public sealed record GroupCounts(int Successful, int Failed, int Pending, int Held, bool Started, bool Completed = false)
 {
     /// <summary>Released to its device and not finished.</summary>
     public int InFlight => Pending - Held;

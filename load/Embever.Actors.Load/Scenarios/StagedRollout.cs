@@ -93,7 +93,15 @@ public static class StagedRollout
         await stop.CancelAsync();
         await fleet;
         run.StopMeasuring();
-        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        // What the last step told is on its way: give its webhooks up to half a minute.
+        var last = timeline.Samples[^1];
+        var told = last.Groups.Count(g => g.Started) * 2 + (last.Status is "completed" or "aborted" ? 1 : 0);
+        for (var waited = 0; waited < 300 && hooks.Told < told; waited++)
+        {
+            await Task.Delay(100);
+        }
+
         Report(run, timeline, hooks, devices, received, failing, settings);
     }
 
@@ -179,7 +187,9 @@ public static class StagedRollout
                     $"g{i + 1} [green]{g.Successful:N0}✓[/] [red]{g.Failed:N0}✗[/] {g.InFlight:N0}⋯ [grey]{g.Held:N0} held[/]")));
             }
 
-            if (sample.Status is not ("running" or "paused") && sample.Groups.All(g => g.Pending == 0))
+            // Over: its end decided, nothing in flight, and every started group called completed
+            // (which the deployment does once the step that ended it is carried out).
+            if (sample.Status is not ("running" or "paused") && sample.Groups.All(g => g.Pending == 0 && (g.Completed || !g.Started)))
             {
                 return;
             }
@@ -195,7 +205,8 @@ public static class StagedRollout
         Math.Round(run.SinceMeasuring.TotalSeconds, 1),
         deployment["status"]!.GetValue<string>(),
         deployment["groups"]!.AsArray().Select(g => new GroupCounts(
-            g!["successful"]!.GetValue<int>(), g["failed"]!.GetValue<int>(), g["pending"]!.GetValue<int>(), g["held"]!.GetValue<int>(), g["started_at"] is not null)).ToList());
+            g!["successful"]!.GetValue<int>(), g["failed"]!.GetValue<int>(), g["pending"]!.GetValue<int>(), g["held"]!.GetValue<int>(),
+            g["started_at"] is not null, g["completed_at"] is not null)).ToList());
 
     private static void Report(
         LoadRun run, RolloutTimeline timeline, Hooks hooks, List<ProvisionedDevice> devices, ConcurrentDictionary<string, bool> received, HashSet<string> failing, Settings settings)
@@ -299,6 +310,18 @@ public static class StagedRollout
         public long Start { get; set; }
 
         public List<RolloutMark> Marks { get; } = [];
+
+        /// <summary>The webhooks received so far, pauses aside.</summary>
+        public int Told
+        {
+            get
+            {
+                lock (Marks)
+                {
+                    return Marks.Count(m => m.Event != "paused");
+                }
+            }
+        }
 
         public Task<WebhookListener> StartAsync(string host)
         {

@@ -25,9 +25,9 @@ public static class DeploymentsApi
             .WithDescription(
                 "All or nothing: every listed device gets a _fota action (service level 2) for the firmware, or none does. Devices with an unfinished update are refused (409, naming them).\n\n" +
                 "**Staged rollout** (`rollout`, docs/rollouts.md): the devices are split into `groups` in the order given (the rest form the last group). Every device is reserved at once, but only started groups' actions are released to devices, at most `max_per_minute`. " +
-                "Group n+1 starts when `success_threshold` of group n succeeded; a group that finished short of it pauses the rollout until resumed. When the failed share of the released devices reaches `error_threshold`, the rollout aborts: unsent actions are cancelled, no group starts. " +
+                "Group n+1 starts when `success_threshold` of group n succeeded; a group that finished short of it pauses the rollout until resumed. When the failed share of the released devices reaches `error_threshold`, the rollout aborts: unsent actions are withdrawn, no group starts. " +
                 "An update not finished `update_timeout_seconds` after its release fails. `pause_between_groups` pauses after each group.\n\n" +
-                "*Worked example*: 500 devices, `groups` [10, 100], `success_threshold` 0.95, `error_threshold` 0.1, `max_per_minute` 100. Group 1 (devices 1–10) is released at once. When 10 of 10 succeeded, group 2 (11–110) starts, 100 released in the first minute, 10 the next. " +
+                "*Worked example*: 500 devices, `groups` [10, 100], `success_threshold` 0.95, `error_threshold` 0.1, `max_per_minute` 100. Group 1 (devices 1–10) is released at once. When 10 of 10 succeeded, group 2 (11–110) starts, released at the pace of 100 in any minute. " +
                 "At 95 of 100 successful group 3 (the other 390) starts, 100 a minute. Had 11 of the first 110 released failed, it would have aborted and group 3 never started.\n\n" +
                 "**Webhooks** (`webhooks`): `group_started`, `group_completed`, `paused`, `aborted`, `completed`, POSTed with `X-Webhook-Delivery` and `X-Org-Token` as `{\"event\", \"group\", \"at\", \"deployment\"}` (the deployment as this resource shows it); without a rollout the devices are one group.");
         group.MapGet("/{id}/", Get)
