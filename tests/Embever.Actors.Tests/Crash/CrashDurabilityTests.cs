@@ -160,6 +160,93 @@ public abstract class CrashDurabilityTests(StoreKind kind, ITestOutputHelper out
         }
     }
 
+    [Fact]
+    public async Task Killing_the_silo_in_the_middle_of_a_staged_rollout_loses_no_step_and_no_webhook()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var silo = await CrashableSilo.StartAsync(kind);
+        var api = await SessionAsync(silo);
+        var firmware = (await FirmwareTests.UploadMultipartAsync(api, new byte[2048]))["id"]!.GetValue<string>();
+        var devices = new List<DeviceSimulator>();
+        for (var i = 0; i < 6; i++)
+        {
+            var device = await api.CreateDeviceAsync($"rollout-{i}");
+            devices.Add(new DeviceSimulator(silo.BaseAddress, device["id"]!.GetValue<string>(), device["password"]!.GetValue<string>()));
+        }
+
+        string[] statuses = ["group_started", "group_completed", "completed"];
+        var deployment = (await ApiSession.Json(
+            await api.Post("/v2/deployments/", new
+            {
+                devices = devices.Select(d => d.Id),
+                firmware,
+                rollout = new { groups = new[] { 2, 2 } },
+                webhooks = statuses.Select(s => new { status = s, url = receiver.Url(s) }),
+            }),
+            HttpStatusCode.Created))["id"]!.GetValue<long>();
+
+        // Group 1 succeeds, group 2 starts; one of its devices answers — answered, then the kill.
+        await UpdateAsync(devices[0]);
+        await UpdateAsync(devices[1]);
+        await receiver.WaitForAsync("group_started", 2);
+        await EventuallyUpdateAsync(devices[2]);
+        silo.Kill();
+
+        await silo.RestartAsync();
+        api = await SessionAsync(silo);
+        var after = devices.Select(d => new DeviceSimulator(silo.BaseAddress, d.Id, d.Password)).ToList();
+        var stood = await ApiSession.Json(await api.Get($"/v2/deployments/{deployment}/"), HttpStatusCode.OK);
+        Assert.Equal("running", stood["status"]!.GetValue<string>());
+        Assert.Equal(2, stood["groups"]![1]!["successful"]!.GetValue<int>() + stood["groups"]![1]!["pending"]!.GetValue<int>());
+        Assert.Empty((await after[4].WakeAsync()).Actions);
+
+        // The answered update counts; the rest of group 2 and then group 3 go on to the end.
+        await EventuallyUpdateAsync(after[3]);
+        await EventuallyUpdateAsync(after[4]);
+        await EventuallyUpdateAsync(after[5]);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonNode done;
+        do
+        {
+            await Task.Delay(100);
+            done = await ApiSession.Json(await api.Get($"/v2/deployments/{deployment}/"), HttpStatusCode.OK);
+        }
+        while (done["status"]!.GetValue<string>() != "completed" && DateTime.UtcNow < deadline);
+        Assert.Equal("completed", done["status"]!.GetValue<string>());
+        Assert.Equal(6, done["successful"]!.AsArray().Count);
+
+        // Every step told, none twice (a delivery sent again after the kill has the same id).
+        await receiver.WaitForAsync("completed", 1);
+        string Told(ReceivedWebhook hit) => $"{hit.Json!["event"]} {hit.Json!["group"]}";
+        var told = receiver.Received.GroupBy(h => h.Headers["X-Webhook-Delivery"]).Select(g => Told(g.First())).Order().ToList();
+        Assert.Equal(["completed ", "group_completed 1", "group_completed 2", "group_completed 3", "group_started 1", "group_started 2", "group_started 3"], told);
+    }
+
+    /// <summary>The device takes its <c>_fota</c> and answers it with success.</summary>
+    private static async Task UpdateAsync(DeviceSimulator device)
+    {
+        var action = Assert.Single((await device.WakeAsync()).Actions)["id"]!.GetValue<long>();
+        await device.WakeAsync(acks: [action], responses: [new { action, result = new { }, result_code = "Success" }]);
+    }
+
+    /// <summary>As <see cref="UpdateAsync"/>, once the deployment has released the device's update.</summary>
+    private static async Task EventuallyUpdateAsync(DeviceSimulator device)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        IReadOnlyList<JsonNode> actions;
+        do
+        {
+            actions = (await device.WakeAsync()).Actions;
+            if (actions.Count == 0)
+            {
+                await Task.Delay(100);
+            }
+        }
+        while (actions.Count == 0 && DateTime.UtcNow < deadline);
+        var action = Assert.Single(actions)["id"]!.GetValue<long>();
+        await device.WakeAsync(acks: [action], responses: [new { action, result = new { }, result_code = "Success" }]);
+    }
+
     private static async Task<ApiSession> SessionAsync(CrashableSilo silo)
     {
         var http = new HttpClient { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
