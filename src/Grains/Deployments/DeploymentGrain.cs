@@ -32,8 +32,7 @@ public sealed partial class DeploymentGrain(
     IdBlockAllocator ids,
     Database database,
     TimeProvider time,
-    WebhookPublisher publisher,
-    IOptions<WebhookOptions> webhookOptions,
+    FiredWebhooks webhooks,
     IOptions<ReminderOptions> reminderOptions,
     ILogger<DeploymentGrain> logger) : Grain, IDeploymentGrain, IRemindable
 {
@@ -157,7 +156,7 @@ public sealed partial class DeploymentGrain(
 
         created = view;
         stored = view;
-        Offer(deliveries);
+        webhooks.Offer(created!.OrganisationId, deliveries);
         foreach (var (device, start) in members)
         {
             outcomes[device] = UpdateOutcome.Waiting;
@@ -387,7 +386,7 @@ public sealed partial class DeploymentGrain(
         }
 
         stored = view;
-        Offer(deliveries);
+        webhooks.Offer(created!.OrganisationId, deliveries);
     }
 
     /// <summary>Adds to <paramref name="changes"/> the outbox rows of the webhooks that what the deployment told fires.</summary>
@@ -398,24 +397,7 @@ public sealed partial class DeploymentGrain(
             LogRolloutEvent(Id, happened.Kind, happened.Group);
         }
 
-        var deliveries = WebhookPlanner.Plan(view, told, now, webhookOptions.Value.PublicUrl);
-        for (var i = 0; i < deliveries.Count; i++)
-        {
-            deliveries[i] = deliveries[i] with { Id = await ids.NextAsync("webhook_deliveries") };
-            changes.Deliveries.Add(new OutboxEntry(deliveries[i], webhookOptions.Value.Horizon));
-        }
-
-        return deliveries;
-    }
-
-    private void Offer(List<PlannedDelivery> deliveries)
-    {
-        if (deliveries.Count > 0)
-        {
-            var horizon = webhookOptions.Value.Horizon;
-            var trace = PlatformTracing.CurrentParent();
-            publisher.Offer(created!.OrganisationId, deliveries.Select(d => d.ToDispatch(horizon) with { TraceParent = trace }));
-        }
+        return await webhooks.AddAsync(changes, WebhookPlanner.Plan(view, told, now, webhooks.PublicUrl));
     }
 
     private DeploymentView View()

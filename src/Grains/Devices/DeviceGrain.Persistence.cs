@@ -38,17 +38,11 @@ public sealed partial class DeviceGrain
         var now = Now();
         changes.AddActions(actions.Changed, now);
         changes.Events.AddRange(events);
-        var deliveries = WebhookPlanner.Plan(record!.View, actions.Reached, events, now, webhookOptions.Value.PublicUrl);
-        for (var i = 0; i < deliveries.Count; i++)
-        {
-            deliveries[i] = deliveries[i] with { Id = await ids.NextAsync("webhook_deliveries") };
-            changes.Deliveries.Add(new OutboxEntry(deliveries[i], webhookOptions.Value.Horizon));
-        }
-
+        var deliveries = await webhooks.AddAsync(changes, WebhookPlanner.Plan(record!.View, actions.Reached, events, now, webhooks.PublicUrl));
         var organisation = record.View.OrganisationId;
         await CommitAsync(changes);
         Count(actions, events);
-        Publish(organisation, deliveries);
+        webhooks.Offer(organisation, deliveries);
         ReportUpdates(actions);
     }
 
@@ -90,18 +84,6 @@ public sealed partial class DeviceGrain
         if (events.Count > 0)
         {
             PlatformMetrics.EventsStored.Add(events.Count);
-        }
-    }
-
-    /// <summary>Hands committed deliveries, bodies and all, to the organisation's dispatcher (through the silo's publisher: never waits).</summary>
-    private void Publish(Guid organisationId, List<PlannedDelivery> deliveries)
-    {
-        if (deliveries.Count > 0)
-        {
-            var horizon = webhookOptions.Value.Horizon;
-            // The delivery continues the trace of the change that fired it, across the stream.
-            var trace = PlatformTracing.CurrentParent();
-            publisher.Offer(organisationId, deliveries.Select(d => d.ToDispatch(horizon) with { TraceParent = trace }));
         }
     }
 

@@ -25,8 +25,7 @@ public sealed partial class DeviceGrain(
     Database database,
     TimeProvider time,
     IOptions<ReminderOptions> reminderOptions,
-    IOptions<WebhookOptions> webhookOptions,
-    WebhookPublisher publisher,
+    FiredWebhooks webhooks,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain, IRemindable
 {
     private const string ExpiryReminder = "expiry";

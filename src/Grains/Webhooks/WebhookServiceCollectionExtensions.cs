@@ -6,7 +6,7 @@ namespace Embever.Actors.Webhooks;
 
 public static class WebhookServiceCollectionExtensions
 {
-    /// <summary>The outbox, the publisher, the sender with its guarded, resilient HttpClient, the targets it sends to, and the sweeper.</summary>
+    /// <summary>The outbox, the publisher (and <see cref="FiredWebhooks"/>, how grains hand deliveries to it), the sender with its guarded, resilient HttpClient, the targets it sends to, and the sweeper.</summary>
     public static IServiceCollection AddEmbeverWebhooks(this IServiceCollection services, WebhookOptions options)
     {
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
@@ -15,6 +15,7 @@ public static class WebhookServiceCollectionExtensions
         services.AddSingleton<WebhookTargets>();
         services.AddTransient<TryCountingHandler>();
         services.AddSingleton<WebhookPublisher>();
+        services.AddSingleton<FiredWebhooks>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookPublisher>());
         services.AddHostedService<WebhookSweeper>();
         var client = services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
