@@ -34,21 +34,27 @@ foreach (var option in new Option[] { targets, operatorToken, reports, baselineS
 }
 
 root.Subcommands.Add(Scenario("baseline", "GET /health as fast as it goes: the ceiling of this machine", [duration], (_, _, _) => Task.CompletedTask, withTenant: false));
-root.Subcommands.Add(Scenario("wake-storm", "N devices with actions of service levels 0-2 wake within a window and run the protocol", [devices, fraction, window, rate], (run, client, parse) =>
-    WakeStorm.RunAsync(run, client, new WakeStorm.Settings(parse.GetValue(devices) ?? 100_000, parse.GetValue(fraction), TimeSpan.FromSeconds(parse.GetValue(window)), parse.GetValue(rate), parse.GetValue(maxInFlight)))));
+var stormLists = new Option<double>("--lists") { Description = "wake-storm: device list pages per second beside the storm (first, filtered, deep)", DefaultValueFactory = _ => 0 };
+root.Subcommands.Add(Scenario("wake-storm", "N devices with actions of service levels 0-2 wake within a window and run the protocol", [devices, fraction, window, rate, stormLists], (run, client, parse) =>
+    WakeStorm.RunAsync(run, client, new WakeStorm.Settings(parse.GetValue(devices) ?? 100_000, parse.GetValue(fraction), TimeSpan.FromSeconds(parse.GetValue(window)), parse.GetValue(rate), parse.GetValue(maxInFlight), parse.GetValue(stormLists)))));
 root.Subcommands.Add(Scenario("wakeups", "Plain wakeups, wakeups with one event, a saturating wake storm and one at half its rate, against one baseline", [devices, wakeupDuration, workers, stormDevices, stormRate, writeCredentials], (run, client, parse) =>
     Wakeups.RunAsync(run, client, new Wakeups.Settings(
         parse.GetValue(devices) ?? 2000, parse.GetValue(workers) ?? parse.GetValue(baselineWorkers), TimeSpan.FromSeconds(parse.GetValue(wakeupDuration)),
         parse.GetValue(stormDevices) ?? parse.GetValue(devices) ?? 2000, parse.GetValue(stormRate), parse.GetValue(maxInFlight), parse.GetValue(writeCredentials)))));
 root.Subcommands.Add(Scenario("api-burst", "Many clients creating actions and listing, open model", [devices, rate, duration], (run, client, parse) =>
     ApiBurst.RunAsync(run, client, new ApiBurst.Settings(parse.GetValue(devices) ?? 1000, parse.GetValue(rate) ?? 500, TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(maxInFlight)))));
-root.Subcommands.Add(Scenario("fleet-1m", "A million devices: list latency and memory", [devices, rate, duration, active, idleWait], async (run, client, parse) =>
+var fleetStormDevices = new Option<int>("--storm-devices") { Description = "fleet-1m: devices of the storm run alone, during the import and beside overloading lists (0: no storm)", DefaultValueFactory = _ => 20_000 };
+var fleetStormRate = new Option<double>("--storm-rate") { Description = "fleet-1m: exchanges per second of that storm (each with one event)", DefaultValueFactory = _ => 300 };
+var overloadRate = new Option<double?>("--overload-rate") { Description = "fleet-1m: list pages per second offered in the overload phase (default: twice what the silo served to 32 clients just before; 0: no such phase)" };
+var overloadDuration = new Option<int>("--overload-duration") { Description = "fleet-1m: seconds of the overload phase", DefaultValueFactory = _ => 20 };
+root.Subcommands.Add(Scenario("fleet-1m", "A million devices: a storm during the import, list latency after it, lists under overload, memory and the store's log", [devices, rate, duration, active, idleWait, fleetStormDevices, fleetStormRate, overloadRate, overloadDuration], async (run, client, parse) =>
 {
     using var operatorClient = new PlatformClient(Uris(parse));
     await operatorClient.AuthenticateAsync(ReadToken(parse.GetValue(operatorToken)!));
     await Fleet.RunAsync(run, client, operatorClient, new Fleet.Settings(
         parse.GetValue(devices) ?? 1_000_000, parse.GetValue(active), parse.GetValue(rate) ?? 50, TimeSpan.FromSeconds(parse.GetValue(duration)),
-        TimeSpan.FromSeconds(parse.GetValue(idleWait)), parse.GetValue(maxInFlight)));
+        TimeSpan.FromSeconds(parse.GetValue(idleWait)), parse.GetValue(maxInFlight),
+        parse.GetValue(fleetStormDevices), parse.GetValue(fleetStormRate), parse.GetValue(overloadRate), TimeSpan.FromSeconds(parse.GetValue(overloadDuration))));
 }));
 root.Subcommands.Add(Scenario("webhooks", "Event webhooks to a loopback receiver at a saturating rate, at half of it, and fanned out: do deliveries keep pace?", [devices, rate, duration, fanOut, receiverHost], (run, client, parse) =>
     Webhooks.RunAsync(run, client, new Webhooks.Settings(

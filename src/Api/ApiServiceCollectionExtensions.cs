@@ -45,6 +45,7 @@ public static class ApiServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(options => Platform.ApiJson.Configure(options.SerializerOptions));
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<StoreBusyExceptionHandler>();
         services.AddAuthentication(AccessTokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthenticationHandler>(AccessTokenAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, OperatorAuthentication>(OperatorAuthentication.SchemeName, null);

@@ -21,11 +21,17 @@ public static class Provisioning
         var done = 0;
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (chunk, _) =>
         {
-            using var response = await client.PostAsync("/v2/devices/import/", new
+            var body = new { application, devices = chunk.Select(i => new { name = $"{prefix}-{i}" }) };
+            var response = await client.PostAsync("/v2/devices/import/", body);
+            while (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter?.Delta is { } wait)
             {
-                application,
-                devices = chunk.Select(i => new { name = $"{prefix}-{i}" }),
-            });
+                // The silo's import queue is full (it imports one at a time): try again when it says.
+                response.Dispose();
+                await Task.Delay(wait);
+                response = await client.PostAsync("/v2/devices/import/", body);
+            }
+
+            using var answer = response;
             Tenant.Require(response, HttpStatusCode.Created);
             var imported = (await PlatformClient.ReadJsonAsync(response)).AsArray();
             for (var i = 0; i < chunk.Length; i++)

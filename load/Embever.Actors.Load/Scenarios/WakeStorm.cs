@@ -17,7 +17,8 @@ public static class WakeStorm
 {
     private static readonly int[] Levels = [0, 1, 2];
 
-    public sealed record Settings(int Devices, double Fraction, TimeSpan Window, double? Rate, int MaxInFlight);
+    /// <summary><paramref name="ListRate"/>: device list pages a second (first, filtered, deep) beside the storm, 0 for none.</summary>
+    public sealed record Settings(int Devices, double Fraction, TimeSpan Window, double? Rate, int MaxInFlight, double ListRate = 0);
 
     /// <summary>Devices ready for a storm: each has one buffered action of service level 0, 1 and 2.</summary>
     public sealed record StormDevices(
@@ -43,9 +44,13 @@ public static class WakeStorm
 
         run.StartMeasuring();
         Outcome outcome;
+        using var storming = new CancellationTokenSource();
+        var lists = settings.ListRate > 0 ? ListBesideAsync(run, client, settings, storming.Token) : Task.CompletedTask;
         await using (Progress.Live(run))
         {
             outcome = await StormAsync(run, client, fleet, woken, rate, settings.MaxInFlight, "exchange");
+            await storming.CancelAsync();
+            await lists;
         }
 
         run.StopMeasuring();
@@ -54,6 +59,31 @@ public static class WakeStorm
         CheckProtocol(run, outcome, string.Empty);
         var wokenSet = woken.ToHashSet();
         await VerifyAsync(run, client, fleet.Actions.ToDictionary(a => a.Key, a => (Woken: wokenSet.Contains(a.Value.Device), a.Value.Level)));
+    }
+
+    /// <summary>Lists of the storm's devices at a steady rate until the storm ends: the first page, a filtered one, a deep one.</summary>
+    private static async Task ListBesideAsync(LoadRun run, PlatformClient client, Settings settings, CancellationToken stop)
+    {
+        await OpenLoop.RunAsync(long.MaxValue, settings.ListRate, settings.MaxInFlight, async (i, due) =>
+        {
+            var path = (i % 3) switch
+            {
+                0 => "/v2/devices/?limit=100",
+                1 => "/v2/devices/?type=other&activated=false&limit=100",
+                _ => $"/v2/devices/?limit=100&offset={Random.Shared.Next(settings.Devices)}",
+            };
+            var recorder = run.Recorder("list beside the storm");
+            using var response = await client.GetAsync(path);
+            await response.Content.LoadIntoBufferAsync();
+            if (response.StatusCode == System.Net.HttpStatusCode.OK)
+            {
+                recorder.Record(due);
+            }
+            else
+            {
+                recorder.Error($"HTTP {(int)response.StatusCode}");
+            }
+        }, stop);
     }
 
     /// <summary>Imports <paramref name="count"/> devices and gives each an action of service level 0, 1 and 2 (not measured).</summary>

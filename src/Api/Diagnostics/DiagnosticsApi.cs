@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using Embever.Actors.Api.Auth;
 using Embever.Actors.Api.Http;
+using Embever.Actors.Storage;
 
 namespace Embever.Actors.Api.Diagnostics;
 
 /// <summary>
-/// <c>GET /v2/diagnostics/</c> (an addition, operator token only): the answering silo's memory and
-/// the cluster's grain activations by type, for capacity planning and the fleet benchmark.
+/// <c>GET /v2/diagnostics/</c> (an addition, operator token only): the answering silo's memory, its
+/// store (SQLite's memory and log) and the cluster's grain activations by type, for capacity planning and the fleet benchmark.
 /// <c>?collect=true</c> runs a full garbage collection first, so the figures show what is live.
 /// </summary>
 public static class DiagnosticsApi
@@ -19,7 +20,7 @@ public static class DiagnosticsApi
         return routes;
     }
 
-    private static async Task<Results<Ok<Diagnostics>, ForbiddenProblem>> Get(Caller caller, IGrainFactory grains, bool collect = false)
+    private static async Task<Results<Ok<Diagnostics>, ForbiddenProblem>> Get(Caller caller, IGrainFactory grains, Database database, bool collect = false)
     {
         if (!caller.IsOperator)
         {
@@ -40,9 +41,10 @@ public static class DiagnosticsApi
             process.WorkingSet64,
             GC.GetTotalMemory(forceFullCollection: false),
             memory.TotalCommittedBytes,
-            statistics.GroupBy(s => s.GrainType).ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount))));
+            statistics.GroupBy(s => s.GrainType).ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount)),
+            StoreDiagnostics.Of(database)));
     }
 }
 
-/// <summary>This silo's memory and its grain activations by grain type.</summary>
-public sealed record Diagnostics(string Silo, long WorkingSetBytes, long GcHeapBytes, long GcCommittedBytes, Dictionary<string, int> Activations);
+/// <summary>This silo's memory, its grain activations by grain type, and its store.</summary>
+public sealed record Diagnostics(string Silo, long WorkingSetBytes, long GcHeapBytes, long GcCommittedBytes, Dictionary<string, int> Activations, StoreDiagnostics Store);

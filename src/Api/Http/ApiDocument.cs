@@ -140,6 +140,15 @@ public static class ApiDocument
                 responses["401"] = new OpenApiResponse { Description = scheme == BearerScheme ? "No valid access token." : "Wrong or missing device credentials." };
             }
 
+            // Lists and imports queue for the store and are refused when its queue is full (StoreBusyExceptionHandler).
+            var queued = operation.OperationId == "importDevices"
+                || (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse { Content: { } okContent }
+                    && okContent.TryGetValue("application/json", out var okJson) && okJson.Schema?.Type == JsonSchemaType.Array);
+            if (queued && operation.Responses is { } busy && !busy.ContainsKey("503"))
+            {
+                busy["503"] = new OpenApiResponse { Description = "The store's queue for this work is full: try again as Retry-After says (problem+json naming the resource)." };
+            }
+
             DescribeHeaders(operation);
         });
 
@@ -197,6 +206,7 @@ public static class ApiDocument
             if (isList)
             {
                 described.Headers["X-Total-Count"] = Header("How many objects the list has in all.", JsonSchemaType.Integer);
+                described.Headers["X-Total-Count-Exact"] = Header("`false` when the total of a list over 10,000 objects was reused or estimated (it may lag up to a minute); absent when exact.", JsonSchemaType.String);
                 described.Headers["Link"] = Header("RFC 8288 links to the first, next, prev and last pages.", JsonSchemaType.String);
                 operation.Parameters ??= [];
                 operation.Parameters.Add(Query("limit", $"Objects per page, 1 to {Paging.MaxLimit}.", Paging.DefaultLimit, 1, Paging.MaxLimit));

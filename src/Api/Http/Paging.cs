@@ -65,6 +65,11 @@ public static class Paging
     {
         var response = context.Response;
         response.Headers["X-Total-Count"] = result.Total.ToString(CultureInfo.InvariantCulture);
+        if (!result.TotalExact)
+        {
+            // A large list's total is reused or estimated (CONTRACT.md, "Totals and overload").
+            response.Headers["X-Total-Count-Exact"] = "false";
+        }
         var links = new List<string> { Link(context, page.Limit, 0, "first") };
         if (page.Offset + page.Limit < result.Total)
         {

@@ -7,7 +7,17 @@ namespace Embever.Actors.Devices;
 /// <summary>The devices table: lists, filters and the per-organisation unique name.</summary>
 public sealed class DeviceIndex(Database database) : IndexTable<DeviceView>(database, "devices")
 {
-    public Task<Page<DeviceView>> ListAsync(DeviceQuery query, PageRequest page) => ListAsync(query.ToFilter(), page);
+    /// <summary>
+    /// A page of devices. Without a name the total is the sum of the counts the store keeps by
+    /// organisation, application, type and activation (<c>device_counts</c>, kept by triggers):
+    /// exact, and a few rows to read however large the fleet; a name matches one device at most.
+    /// Deep pages start from remembered rows (<see cref="PageAnchors"/>).
+    /// </summary>
+    public Task<Page<DeviceView>> ListAsync(DeviceQuery query, PageRequest page) =>
+        ListAsync(query.ToFilter(), page, kept: query.Name is null ? new KeptTotals(
+            "SELECT coalesce(sum(devices), 0) FROM device_counts",
+            "SELECT coalesce(max(removed), 0) FROM device_removals WHERE organisation_id = @kept_organisation",
+            query.Scope.OrganisationId.ToString()) : null);
 
     /// <summary>
     /// Which of <paramref name="ids"/> are devices the scope sees, 500 ids a query. Only the ids are
@@ -31,22 +41,54 @@ public sealed class DeviceIndex(Database database) : IndexTable<DeviceView>(data
         await Database.ScalarAsync<long>("SELECT count(*) FROM devices WHERE id = @id", p => p.Add("id", id)) > 0;
 
     /// <summary>
-    /// Bulk import: many devices in one change set, all or none, each an ordinary device from
-    /// then on. False when a name or id was taken (nothing is written).
+    /// Devices an import writes in one transaction. An import of thousands in one transaction
+    /// would hold SQLite's one writer (and one of PostgreSQL's) for a quarter of a second, and
+    /// every device exchange meanwhile would wait that long; in chunks, device commits go between.
+    /// </summary>
+    public const int ImportChunk = 100;
+
+    /// <summary>
+    /// Bulk import: all or none, each an ordinary device from then on. Written in chunks of
+    /// <see cref="ImportChunk"/>; while other changes (device exchanges) were committed beside a
+    /// chunk, the import waits as long as the chunk took before the next, so that it takes at most
+    /// half the writer from a busy fleet (alone, it goes at full speed). When a chunk finds a name
+    /// or id taken (a race with another create), the chunks written before it are deleted again
+    /// and the import answers false, so the caller sees all or nothing; only a crash in the middle
+    /// can leave the first chunks.
     /// </summary>
     public async Task<bool> ImportAsync(IReadOnlyList<DeviceRecord> devices)
     {
-        var changes = new ChangeSet();
-        changes.NewDevices.AddRange(devices);
-        try
+        var written = new List<string>(devices.Count);
+        foreach (var chunk in devices.Chunk(ImportChunk))
         {
-            await Database.CommitAsync(changes);
-            return true;
+            var changes = new ChangeSet();
+            changes.NewDevices.AddRange(chunk);
+            var before = Database.GroupCommit.Totals.ChangeSets;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                await Database.CommitAsync(changes);
+            }
+            catch (Exception exception) when (Database.IsUniqueViolation(exception))
+            {
+                if (written.Count > 0)
+                {
+                    var undo = new ChangeSet();
+                    undo.DeletedDevices.AddRange(written);
+                    await Database.CommitAsync(undo);
+                }
+
+                return false;
+            }
+
+            written.AddRange(chunk.Select(d => d.View.Id));
+            if (Database.GroupCommit.Totals.ChangeSets - before > 1)
+            {
+                await Task.Delay(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            }
         }
-        catch (Exception exception) when (Database.IsUniqueViolation(exception))
-        {
-            return false;
-        }
+
+        return true;
     }
 
     /// <summary>Names among these that the organisation already uses.</summary>

@@ -17,9 +17,10 @@ public sealed class DeviceRows(Database database)
     /// <summary>How many of the latest finished actions are read to find the recent sent ones.</summary>
     private const int FinishedToRead = 2 * ActionBuffer.RecentCapacity;
 
-    public async Task<StoredDevice?> LoadAsync(string id)
+    public Task<StoredDevice?> LoadAsync(string id) => database.Reads.RunAsync((connection, _) => LoadAsync(connection, id));
+
+    private static async Task<StoredDevice?> LoadAsync(System.Data.Common.DbConnection connection, string id)
     {
-        await using var connection = await database.OpenAsync();
         DeviceRecord? record = null;
         await using (var command = Database.Prepare(connection, "SELECT body, password_hash FROM devices WHERE id = @id", p => p.Add("id", id)))
         await using (var reader = await command.ExecuteReaderAsync())

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Embever.Actors.Storage.Commit;
+using Embever.Actors.Storage.Lanes;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -9,23 +10,43 @@ namespace Embever.Actors.Storage;
 /// The platform's relational store: the Orleans providers' tables and our index tables live
 /// in the same database. SQL written here is kept to the dialect SQLite and PostgreSQL share.
 /// </summary>
-public sealed class Database
+public sealed class Database : IDisposable
 {
     public const string SqliteInvariant = "System.Data.SQLite";
     public const string PostgreSqlInvariant = "Npgsql";
 
     private readonly DbDataSource dataSource;
+    private readonly WalCheckpointer? checkpointer;
 
-    public Database(StoreKind kind, string connectionString, CommitOptions? commit = null)
+    public Database(StoreKind kind, string connectionString, CommitOptions? commit = null, StoreOptions? store = null)
     {
         Kind = kind;
         ConnectionString = connectionString;
-        dataSource = kind == StoreKind.Sqlite ? new SqliteDataSource(connectionString) : NpgsqlDataSource.Create(connectionString);
-        GroupCommit = new GroupCommit(this, commit ?? new CommitOptions());
-        checkpointer = kind == StoreKind.Sqlite ? new WalCheckpointer(this) : null;
-    }
+        Options = store ?? new StoreOptions();
+        var forever = Timeout.InfiniteTimeSpan;
+        if (kind == StoreKind.Sqlite)
+        {
+            var sqlite = new SqliteDataSource(connectionString, Options);
+            dataSource = sqlite;
+            checkpointer = new WalCheckpointer(sqlite, new SqliteConnectionStringBuilder(connectionString).DataSource + "-wal", Options);
+            Reads = new SqliteLane("reads", sqlite, Options.ReadWorkersOn(kind), Options.ReadQueue, forever);
+            Lists = new SqliteLane("lists", sqlite, Options.ListWorkersOn(kind), Options.ListQueue, Options.QueueWait);
+            Counts = new SqliteLane("counts", sqlite, 1, Options.ListQueue, Options.QueueWait);
+            Writes = new SqliteLane("writes", sqlite, 1, int.MaxValue, forever, writer: true);
+        }
+        else
+        {
+            dataSource = NpgsqlDataSource.Create(connectionString);
+            Reads = new PostgreSqlLane("reads", dataSource, Options.ReadWorkersOn(kind), Options.ReadQueue, forever);
+            Lists = new PostgreSqlLane("lists", dataSource, Options.ListWorkersOn(kind), Options.ListQueue, Options.QueueWait);
+            Counts = new PostgreSqlLane("counts", dataSource, 2, Options.ListQueue, Options.QueueWait);
+            Writes = new PostgreSqlLane("writes", dataSource, Math.Max(1, (commit ?? new CommitOptions()).PostgreSqlWriters), int.MaxValue, forever);
+        }
 
-    private readonly WalCheckpointer? checkpointer;
+        Imports = new StoreGate("imports", Options.ImportWorkers, Options.ImportQueue, Options.QueueWait);
+        GroupCommit = new GroupCommit(this, commit ?? new CommitOptions());
+        StoreGauges.Watch(this);
+    }
 
     /// <summary>Where every change of durable state is committed: one per silo.</summary>
     public GroupCommit GroupCommit { get; }
@@ -34,16 +55,53 @@ public sealed class Database
 
     public string ConnectionString { get; }
 
+    public StoreOptions Options { get; }
+
+    /// <summary>Reads for grains and devices: the device path, never refused for lists' sake.</summary>
+    public StoreLane Reads { get; }
+
+    /// <summary>Lists and their totals: few workers, a short queue, a short wait (then 503).</summary>
+    public StoreLane Lists { get; }
+
+    /// <summary>Totals of large lists (a scan each): one worker on SQLite, so that pages never wait behind two scans.</summary>
+    public StoreLane Counts { get; }
+
+    /// <summary>The group commit's transactions (SQLite: its one writer's thread and connection).</summary>
+    public StoreLane Writes { get; }
+
+    /// <summary>Bulk imports: one at a time by default, a short queue (then 503).</summary>
+    public StoreGate Imports { get; }
+
+    /// <summary>SQLite's checkpointer (null on PostgreSQL): the log's size and what it has not copied yet.</summary>
+    public WalCheckpointer? Checkpointer => checkpointer;
+
+    /// <summary>SQLite's connections (null on PostgreSQL): how many are open and their cache shares.</summary>
+    public SqliteDataSource? Sqlite => dataSource as SqliteDataSource;
+
     /// <summary>The ADO.NET invariant name the Orleans providers are configured with.</summary>
     public string Invariant => Kind == StoreKind.Sqlite ? SqliteInvariant : PostgreSqlInvariant;
 
-    /// <summary>Where every connection comes from, ours and the Orleans providers' alike.</summary>
+    /// <summary>Where the Orleans providers' connections come from (bounded on SQLite; see <see cref="SqliteDataSource"/>).</summary>
     public DbDataSource DataSource => dataSource;
 
+    /// <summary>A connection of the shared pool, for the rare work outside the lanes (schema, guarded deletes).</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         checkpointer?.Start();
-        return await dataSource.OpenConnectionAsync(cancellationToken);
+        return Kind == StoreKind.PostgreSql
+            ? await PostgreSqlLane.OpenAsync(dataSource, cancellationToken)
+            : await dataSource.OpenConnectionAsync(cancellationToken);
+    }
+
+    /// <summary>Stops the lanes' threads and the checkpointer (tests; a silo's database lives as long as the process).</summary>
+    public void Dispose()
+    {
+        foreach (var lane in new[] { Reads, Lists, Counts, Writes }.OfType<IDisposable>())
+        {
+            lane.Dispose();
+        }
+
+        checkpointer?.Stop();
     }
 
     /// <summary>Commits a change set in one transaction (merged with others waiting); returns once it is committed.</summary>
@@ -78,34 +136,24 @@ public sealed class Database
         return references;
     }
 
-    public async Task<int> ExecuteAsync(string sql, Action<SqlParameters>? bind = null, CancellationToken cancellationToken = default)
+    /// <summary>A statement that must not run in a transaction (PostgreSQL's VACUUM), on a pooled connection of its own.</summary>
+    public async Task ExecuteOutsideTransactionAsync(string sql, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Prepare(connection, sql, bind);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var command = Prepare(connection, sql, null);
+        command.CommandTimeout = 600;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<T?> ScalarAsync<T>(string sql, Action<SqlParameters>? bind = null, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Prepare(connection, sql, bind);
-        var value = await command.ExecuteScalarAsync(cancellationToken);
-        return value is null or DBNull ? default : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>Runs a statement on the reads lane (the device path).</summary>
+    public Task<int> ExecuteAsync(string sql, Action<SqlParameters>? bind = null, CancellationToken cancellationToken = default) =>
+        Reads.ExecuteAsync(sql, bind, cancellationToken);
 
-    public async Task<List<T>> QueryAsync<T>(string sql, Action<SqlParameters>? bind, Func<DbDataReader, T> map, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Prepare(connection, sql, bind);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(map(reader));
-        }
+    public Task<T?> ScalarAsync<T>(string sql, Action<SqlParameters>? bind = null, CancellationToken cancellationToken = default) =>
+        Reads.ScalarAsync<T>(sql, bind, cancellationToken);
 
-        return rows;
-    }
+    public Task<List<T>> QueryAsync<T>(string sql, Action<SqlParameters>? bind, Func<DbDataReader, T> map, CancellationToken cancellationToken = default) =>
+        Reads.QueryAsync(sql, bind, map, cancellationToken);
 
     public static DbCommand Prepare(DbConnection connection, string sql, Action<SqlParameters>? bind, DbTransaction? transaction = null)
     {

@@ -26,6 +26,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<Deployments.DeploymentCreator>();
         services.AddSingleton<Tokens.TokenCreator>();
         services.AddSingleton<Devices.DeviceCreator>();
+        services.AddSingleton<PlannerStatistics>();
         services.AddSingleton<Firmware.FirmwareCatalog>();
         services.AddSingleton<IDataMigration, DeviceStateToRows>();
         services.AddSingleton<IDataMigration, WebhookBodiesRendered>();

@@ -1,38 +1,128 @@
+using System.Diagnostics;
+using Embever.Actors.Telemetry;
+using Microsoft.Data.Sqlite;
+
 namespace Embever.Actors.Storage;
 
 /// <summary>
-/// Moves SQLite's write-ahead log into the database file from a connection of its own, a few
-/// times a second. SQLite would otherwise checkpoint inside whichever commit crossed the log's
-/// size limit — the group commit's single writer — and every exchange waiting on that commit
-/// would wait for the copy and its fsync too. Every connection turns the automatic checkpoint
-/// off (<see cref="SqliteDataSource"/>); a passive checkpoint never blocks a writer.
+/// Moves SQLite's write-ahead log into the database file from a thread and connection of its
+/// own, four times a second. SQLite would otherwise checkpoint inside whichever commit crossed
+/// the log's size limit — the group commit's single writer — and every exchange waiting on that
+/// commit would wait for the copy and its fsync too. Every connection turns the automatic
+/// checkpoint off (<see cref="SqliteDataSource"/>).
+/// <para>
+/// A passive checkpoint never blocks anyone, but it cannot copy frames that a reader's snapshot
+/// still needs, and the log only starts again from its beginning when every frame was copied
+/// and no reader is inside it: under steady reads and writes it would grow for ever. So the
+/// checkpoint escalates (<see cref="CheckpointOnce"/>): once the log file passes
+/// <see cref="StoreOptions.WalRestartMb"/>, a <c>TRUNCATE</c> checkpoint (at most one a second)
+/// waits briefly for readers and cuts the file to nothing. Between truncations,
+/// <c>journal_size_limit</c> cuts the file back whenever a writer restarts the log.
+/// </para>
 /// </summary>
-public sealed class WalCheckpointer(Database database)
+public sealed class WalCheckpointer(SqliteDataSource dataSource, string walPath, StoreOptions options)
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a truncating checkpoint may hold writers back waiting for readers: with nothing left to copy, and as the backstop.</summary>
+    private const int QuickTruncateBusyMilliseconds = 20;
+    private const int TruncateBusyMilliseconds = 100;
+
+    /// <summary>The shortest time between two truncating checkpoints, so that a log pinned by readers does not hold writers back every tick.</summary>
+    private static readonly TimeSpan TruncateInterval = TimeSpan.FromSeconds(1);
+
     private int started;
+    private volatile bool stopped;
+    private long lastTruncate;
+
+    /// <summary>The log file's size when last looked at.</summary>
+    public long WalBytes { get; private set; }
+
+    /// <summary>Frames in the log not yet copied into the database, at the last checkpoint.</summary>
+    public long FramesPending { get; private set; }
 
     public void Start()
     {
         if (Interlocked.Exchange(ref started, 1) == 0)
         {
-            _ = Task.Run(LoopAsync);
+            new Thread(Run) { IsBackground = true, Name = "sqlite checkpoint" }.Start();
         }
     }
 
-    private async Task LoopAsync()
+    public void Stop() => stopped = true;
+
+    private void Run()
     {
-        using var timer = new PeriodicTimer(Interval);
-        while (await timer.WaitForNextTickAsync())
+        SqliteConnection? connection = null;
+        while (!stopped)
         {
+            Thread.Sleep(Interval);
             try
             {
-                await database.ExecuteAsync("PRAGMA wal_checkpoint(PASSIVE)");
+                connection ??= dataSource.OpenDedicated();
+                CheckpointOnce(connection);
             }
-            catch (Microsoft.Data.Sqlite.SqliteException)
+            catch (SqliteException)
             {
-                // Busy or closing: the next tick tries again.
+                // Busy or closing: the next tick tries again, on a fresh connection.
+                connection?.Dispose();
+                connection = null;
             }
         }
+
+        connection?.Dispose();
+    }
+
+    /// <summary>
+    /// One tick: a passive checkpoint, which copies what it can without blocking anyone. A
+    /// truncating one blocks writers while it runs, so it comes only when it has little to do: the
+    /// log file is past its size and the passive one left nothing to copy (it then only waits, a few
+    /// milliseconds at most, for readers to leave, and cuts the file); or, as a backstop, the file
+    /// is four times past its size because readers kept the passive ones from finishing.
+    /// </summary>
+    public void CheckpointOnce(SqliteConnection connection)
+    {
+        WalBytes = FileSize();
+        var pending = Checkpoint(connection, "PASSIVE", busyMilliseconds: 0);
+        var limit = options.WalRestartMb * 1024L * 1024;
+        var due = Stopwatch.GetElapsedTime(lastTruncate) >= TruncateInterval;
+        if (due && WalBytes > limit && (pending == 0 || WalBytes > 4 * limit))
+        {
+            lastTruncate = Stopwatch.GetTimestamp();
+            Checkpoint(connection, "TRUNCATE", pending == 0 ? QuickTruncateBusyMilliseconds : TruncateBusyMilliseconds);
+            WalBytes = FileSize();
+        }
+    }
+
+    /// <summary>Runs one checkpoint; returns the frames it left in the log (or -1 when it could not run).</summary>
+    private long Checkpoint(SqliteConnection connection, string mode, int busyMilliseconds)
+    {
+        using (var timeout = connection.CreateCommand())
+        {
+            timeout.CommandText = $"PRAGMA busy_timeout = {busyMilliseconds}";
+            timeout.ExecuteNonQuery();
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA wal_checkpoint({mode})";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        var (busy, log, done) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        var outcome = busy != 0 ? "busy" : "done";
+        PlatformMetrics.Checkpoints.Add(1, new("mode", mode.ToLowerInvariant()), new("outcome", outcome));
+        if (mode != "PASSIVE")
+        {
+            PlatformMetrics.CheckpointDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("mode", mode.ToLowerInvariant()));
+        }
+
+        FramesPending = log < 0 ? 0 : log - done;
+        return FramesPending;
+    }
+
+    private long FileSize()
+    {
+        var file = new FileInfo(walPath);
+        return file.Exists ? file.Length : 0;
     }
 }

@@ -63,6 +63,22 @@ public static class PlatformMetrics
     public static readonly UpDownCounter<long> DtlsSessions =
         Meter.CreateUpDownCounter<long>("embever.coap.sessions", "{session}", "DTLS sessions held by this silo.");
 
+    /// <summary>Database work refused because its lane was full or its wait too long (<c>lane</c>: lists, imports, connections …): each a 503.</summary>
+    public static readonly Counter<long> StoreRefused =
+        Meter.CreateCounter<long>("embever.store.refused", "{request}", "Database work refused for want of room (answered 503), by lane.");
+
+    /// <summary>SQLite page cache reads (<c>outcome</c>: hit, miss).</summary>
+    public static readonly Counter<long> SqliteCachePages =
+        Meter.CreateCounter<long>("embever.store.sqlite.cache.pages", "{page}", "SQLite page cache reads, by outcome (hit, miss).");
+
+    /// <summary>SQLite write-ahead log checkpoints (<c>mode</c>: passive, truncate; <c>outcome</c>: done, busy).</summary>
+    public static readonly Counter<long> Checkpoints =
+        Meter.CreateCounter<long>("embever.store.sqlite.checkpoints", "{checkpoint}", "SQLite WAL checkpoints, by mode and outcome.");
+
+    public static readonly Histogram<double> CheckpointDuration = Meter.CreateHistogram<double>(
+        "embever.store.sqlite.checkpoint.duration", "s", "Time of a truncating checkpoint (writers wait behind it).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.05, 0.1, 0.2, 0.5, 1, 2] });
+
     /// <summary>Device grains in memory on this silo.</summary>
     public static readonly UpDownCounter<long> DevicesActive =
         Meter.CreateUpDownCounter<long>("embever.devices.active", "{device}", "Device grains active on this silo.");

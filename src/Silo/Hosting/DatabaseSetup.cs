@@ -17,14 +17,15 @@ public static class DatabaseSetup
         {
             var connectionString = options.ConnectionString ?? configuration.GetConnectionString("Embever")
                 ?? throw new InvalidOperationException("Cluster mode needs Embever:ConnectionString (or ConnectionStrings:Embever).");
-            return new Database(StoreKind.PostgreSql, connectionString, options.Commit);
+            return new Database(StoreKind.PostgreSql, connectionString, options.Commit, options.Store);
         }
 
-        // Microsoft.Data.Sqlite is synchronous underneath its async methods, and a writer that
-        // waits for SQLite's lock blocks its thread: keep enough threads ready that waiting
-        // writers never starve request handling (the pool would add them only slowly).
+        // Microsoft.Data.Sqlite is synchronous underneath its async methods: our reads, lists and
+        // commits run on the store's own threads (its lanes), but the Orleans providers' calls
+        // (reminders, grain storage) block thread-pool threads; keep a few more ready than the
+        // cores so that those never starve request handling while the pool grows.
         ThreadPool.GetMinThreads(out var workers, out var completion);
-        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(completion, 64));
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), Math.Max(completion, 16));
 
         var sqlite = new SqliteConnectionStringBuilder
         {
@@ -32,6 +33,6 @@ public static class DatabaseSetup
             Pooling = true,
             DefaultTimeout = 30,
         };
-        return new Database(StoreKind.Sqlite, sqlite.ConnectionString, options.Commit);
+        return new Database(StoreKind.Sqlite, sqlite.ConnectionString, options.Commit, options.Store);
     }
 }

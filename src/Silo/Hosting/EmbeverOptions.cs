@@ -42,6 +42,9 @@ public sealed class EmbeverOptions
     /// <summary>Group commit of every write (<c>Embever:Commit</c>).</summary>
     public CommitOptions Commit { get; set; } = new();
 
+    /// <summary>The store's memory budget, its lanes' workers and queues, the log's size (<c>Embever:Store</c>).</summary>
+    public StoreOptions Store { get; set; } = new();
+
     /// <summary>Webhook delivery (<c>Embever:Webhooks</c>).</summary>
     public WebhookOptions Webhooks { get; set; } = new();
 

@@ -51,6 +51,7 @@ public sealed class GroupCommit
     /// <summary>SQLite has one writer at a time; PostgreSQL gets a few, each with its own connection.</summary>
     private void StartWriters()
     {
+        database.Checkpointer?.Start();
         var writers = database.Kind == StoreKind.Sqlite ? 1 : Math.Max(1, options.PostgreSqlWriters);
         for (var i = 0; i < writers; i++)
         {
@@ -144,10 +145,14 @@ public sealed class GroupCommit
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await using var connection = await database.OpenAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
-            await writer.WriteAsync(connection, transaction, batch, CancellationToken.None);
-            await transaction.CommitAsync();
+            // On the writes lane: on SQLite its one thread and connection, so a commit never blocks a thread-pool thread.
+            await database.Writes.RunAsync(async (connection, token) =>
+            {
+                await using var transaction = await connection.BeginTransactionAsync(token);
+                await writer.WriteAsync(connection, transaction, batch, token);
+                await transaction.CommitAsync(token);
+                return true;
+            });
         }
         catch
         {
