@@ -44,8 +44,10 @@ public sealed class DeviceIndex(Database database) : IndexTable<DeviceView>(data
     /// Devices an import writes in one transaction. An import of thousands in one transaction
     /// would hold SQLite's one writer (and one of PostgreSQL's) for a quarter of a second, and
     /// every device exchange meanwhile would wait that long; in chunks, device commits go between.
+    /// PostgreSQL has a second writer for them meanwhile, and a commit that waits for its disk:
+    /// larger chunks there.
     /// </summary>
-    public const int ImportChunk = 100;
+    public int ImportChunk => Database.Kind == StoreKind.Sqlite ? 100 : 500;
 
     /// <summary>
     /// Bulk import: all or none, each an ordinary device from then on. Written in chunks of

@@ -136,13 +136,16 @@ public sealed class Database : IDisposable
         return references;
     }
 
-    /// <summary>A statement that must not run in a transaction (PostgreSQL's VACUUM), on a pooled connection of its own.</summary>
-    public async Task ExecuteOutsideTransactionAsync(string sql, CancellationToken cancellationToken = default)
+    /// <summary>Statements that must not run in a transaction (PostgreSQL's VACUUM), one after the other on a pooled connection of their own.</summary>
+    public async Task ExecuteOutsideTransactionAsync(params string[] statements)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Prepare(connection, sql, null);
-        command.CommandTimeout = 600;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var connection = await OpenAsync();
+        foreach (var sql in statements)
+        {
+            await using var command = Prepare(connection, sql, null);
+            command.CommandTimeout = 600;
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     /// <summary>Runs a statement on the reads lane (the device path).</summary>

@@ -17,12 +17,12 @@ public sealed class StoreOptions
     /// <summary>Reads that may wait for their turn; they are the device path, so the queue is long.</summary>
     public int ReadQueue { get; set; } = 20_000;
 
-    /// <summary>Lists and their totals: workers (default 2 on SQLite, 4 on PostgreSQL).</summary>
+    /// <summary>Lists and their totals: workers (default 1 on SQLite — a list is a few milliseconds, and a flood of them then takes one core at most — 2 on PostgreSQL).</summary>
     public int? ListWorkers { get; set; }
 
     public int ReadWorkersOn(StoreKind kind) => Math.Max(1, ReadWorkers ?? (kind == StoreKind.Sqlite ? 4 : 16));
 
-    public int ListWorkersOn(StoreKind kind) => Math.Max(1, ListWorkers ?? (kind == StoreKind.Sqlite ? 2 : 4));
+    public int ListWorkersOn(StoreKind kind) => Math.Max(1, ListWorkers ?? (kind == StoreKind.Sqlite ? 1 : 2));
 
     /// <summary>Lists that may wait for their turn.</summary>
     public int ListQueue { get; set; } = 64;

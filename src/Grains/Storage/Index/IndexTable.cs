@@ -76,17 +76,19 @@ public abstract class IndexTable<TView>(Database database, string table)
         var (total, version, items) = await Database.Lists.RunAsync(async (connection, token) =>
         {
             var total = await ScalarAsync(connection, kept.TotalSql + filter.Sql, filter.Bind, token);
+            var large = total >= 2 * PageAnchors.Spacing;
+            var version = large ? await ScalarAsync(connection, kept.VersionSql, p => p.Add("kept_organisation", kept.Organisation), token) : 0;
             if (total == 0 || page.Offset >= total)
             {
-                return (total, 0L, new List<TView>());
+                return (total, version, new List<TView>());
             }
 
-            var version = deep ? await ScalarAsync(connection, kept.VersionSql, p => p.Add("kept_organisation", kept.Organisation), token) : 0;
             var anchor = deep ? anchors.Find(key, version, page.Offset) : null;
             return (total, version, await PageAsync(connection, filter, page, anchor, token));
         }, cancellationToken);
 
-        if (deep && page.Offset < total && anchors.Stale(key, version, total))
+        // Any page of a large list asks for its anchors, so that they are there when deep pages come.
+        if (total >= 2 * PageAnchors.Spacing && anchors.Stale(key, version, total))
         {
             anchors.BuildInBackground(key, () => BuildAnchorsAsync(filter, kept));
         }
