@@ -31,7 +31,7 @@ public sealed class Database : IDisposable
             checkpointer = new WalCheckpointer(sqlite, new SqliteConnectionStringBuilder(connectionString).DataSource + "-wal", Options);
             Reads = new SqliteLane("reads", sqlite, Options.ReadWorkersOn(kind), Options.ReadQueue, forever);
             Lists = new SqliteLane("lists", sqlite, Options.ListWorkersOn(kind), Options.ListQueue, Options.QueueWait);
-            Counts = new SqliteLane("counts", sqlite, 1, Options.ListQueue, Options.QueueWait);
+            Scans = new SqliteLane("scans", sqlite, 1, Options.ListQueue, Options.QueueWait);
             Writes = new SqliteLane("writes", sqlite, 1, int.MaxValue, forever, writer: true);
         }
         else
@@ -39,7 +39,7 @@ public sealed class Database : IDisposable
             dataSource = NpgsqlDataSource.Create(connectionString);
             Reads = new PostgreSqlLane("reads", dataSource, Options.ReadWorkersOn(kind), Options.ReadQueue, forever);
             Lists = new PostgreSqlLane("lists", dataSource, Options.ListWorkersOn(kind), Options.ListQueue, Options.QueueWait);
-            Counts = new PostgreSqlLane("counts", dataSource, 2, Options.ListQueue, Options.QueueWait);
+            Scans = new PostgreSqlLane("scans", dataSource, 2, Options.ListQueue, Options.QueueWait);
             Writes = new PostgreSqlLane("writes", dataSource, Math.Max(1, (commit ?? new CommitOptions()).PostgreSqlWriters), int.MaxValue, forever);
         }
 
@@ -63,8 +63,12 @@ public sealed class Database : IDisposable
     /// <summary>Lists and their totals: few workers, a short queue, a short wait (then 503).</summary>
     public StoreLane Lists { get; }
 
-    /// <summary>Totals of large lists (a scan each): one worker on SQLite, so that pages never wait behind two scans.</summary>
-    public StoreLane Counts { get; }
+    /// <summary>
+    /// Walks of a large part of an index — totals of large lists, page anchors, a deep page before
+    /// its list's anchors are there — apart from the lists, so that a page near the start never
+    /// waits behind one (SQLite: one worker; PostgreSQL: two).
+    /// </summary>
+    public StoreLane Scans { get; }
 
     /// <summary>The group commit's transactions (SQLite: its one writer's thread and connection).</summary>
     public StoreLane Writes { get; }
@@ -96,7 +100,7 @@ public sealed class Database : IDisposable
     /// <summary>Stops the lanes' threads and the checkpointer (tests; a silo's database lives as long as the process).</summary>
     public void Dispose()
     {
-        foreach (var lane in new[] { Reads, Lists, Counts, Writes }.OfType<IDisposable>())
+        foreach (var lane in new[] { Reads, Lists, Scans, Writes }.OfType<IDisposable>())
         {
             lane.Dispose();
         }

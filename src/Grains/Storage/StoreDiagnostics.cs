@@ -15,7 +15,7 @@ public sealed record StoreDiagnostics(
         {
             ["reads"] = database.Reads.Waiting,
             ["lists"] = database.Lists.Waiting,
-            ["counts"] = database.Counts.Waiting,
+            ["scans"] = database.Scans.Waiting,
             ["imports"] = database.Imports.Waiting,
             ["writes"] = database.Writes.Waiting,
         });

@@ -43,7 +43,7 @@ public static class StoreGauges
 
         yield return new(database.Reads.Waiting, new KeyValuePair<string, object?>("lane", "reads"));
         yield return new(database.Lists.Waiting, new KeyValuePair<string, object?>("lane", "lists"));
-        yield return new(database.Counts.Waiting, new KeyValuePair<string, object?>("lane", "counts"));
+        yield return new(database.Scans.Waiting, new KeyValuePair<string, object?>("lane", "scans"));
         yield return new(database.Imports.Waiting, new KeyValuePair<string, object?>("lane", "imports"));
         yield return new(database.Writes.Waiting, new KeyValuePair<string, object?>("lane", "writes"));
     }

@@ -284,7 +284,7 @@ public sealed class StoreBoundsOnSqlite() : StoreBoundsTests(StoreKind.Sqlite)
         var cacheUsed = new System.Collections.Concurrent.ConcurrentBag<long>();
         await Parallel.ForEachAsync(Enumerable.Range(0, 200), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
         {
-            var lane = (i % 3) switch { 0 => database.Reads, 1 => database.Lists, _ => database.Counts };
+            var lane = (i % 3) switch { 0 => database.Reads, 1 => database.Lists, _ => database.Scans };
             cacheUsed.Add(await lane.RunAsync(async (connection, token) =>
             {
                 await using var scan = Database.Prepare(connection, "SELECT sum(length(body)) FROM devices", null);

@@ -80,12 +80,17 @@ public abstract class IndexTable<TView>(Database database, string table)
             var version = large ? await ScalarAsync(connection, kept.VersionSql, p => p.Add("kept_organisation", kept.Organisation), token) : 0;
             if (total == 0 || page.Offset >= total)
             {
-                return (total, version, new List<TView>());
+                return (total, version, (List<TView>?)[]);
             }
 
             var anchor = deep ? anchors.Find(key, version, page.Offset) : null;
-            return (total, version, await PageAsync(connection, filter, page, anchor, token));
+            return deep && anchor is null
+                ? (total, version, (List<TView>?)null)
+                : (total, version, await PageAsync(connection, filter, page, anchor, token));
         }, cancellationToken);
+
+        // A deep page of a list whose anchors are not there yet walks the index, on the scans lane.
+        items ??= await Database.Scans.RunAsync((connection, token) => PageAsync(connection, filter, page, null, token), cancellationToken);
 
         // Any page of a large list asks for its anchors, so that they are there when deep pages come.
         if (total >= 2 * PageAnchors.Spacing && anchors.Stale(key, version, total))
@@ -97,13 +102,13 @@ public abstract class IndexTable<TView>(Database database, string table)
     }
 
     /// <summary>
-    /// The list's anchors, on the counts lane: the removal count first, then from each anchor a
+    /// The list's anchors, on the scans lane: the removal count first, then from each anchor a
     /// seek and a skip of <see cref="PageAnchors.Spacing"/> entries to the next, inside the
     /// database (a million devices: about 250 short statements, a tenth of a second), rather
     /// than every row carried out of it.
     /// </summary>
     private Task<(long, long, PageAnchors.Anchor[])> BuildAnchorsAsync(Filter filter, KeptTotals kept) =>
-        Database.Counts.RunAsync(async (connection, token) =>
+        Database.Scans.RunAsync(async (connection, token) =>
         {
             var version = await ScalarAsync(connection, kept.VersionSql, p => p.Add("kept_organisation", kept.Organisation), token);
             var after = $"{(filter.Sql.Length == 0 ? " WHERE" : " AND")} (created_at, id) > (@after_at, @after_id)";
@@ -224,7 +229,7 @@ public abstract class IndexTable<TView>(Database database, string table)
     private static string Prefixed(string columns) => string.Join(", ", columns.Split(',').Select(c => "t." + c.Trim()));
 
     internal async Task<long> CountAsync(Filter filter, CancellationToken cancellationToken = default) =>
-        await Database.Counts.ScalarAsync<long>($"SELECT count(*) FROM {Table}{filter.Sql}", filter.Bind, cancellationToken);
+        await Database.Scans.ScalarAsync<long>($"SELECT count(*) FROM {Table}{filter.Sql}", filter.Bind, cancellationToken);
 
     public Task DeleteAsync(object id, CancellationToken cancellationToken = default) =>
         Database.ExecuteAsync($"DELETE FROM {Table} WHERE id = @id", p => p.Add("id", id), cancellationToken);
