@@ -89,13 +89,21 @@ public abstract class IndexTable<TView>(Database database, string table)
                 : (total, version, await PageAsync(connection, filter, page, anchor, token));
         }, cancellationToken);
 
-        // A deep page of a list whose anchors are not there yet walks the index, on the scans lane.
-        items ??= await Database.Scans.RunAsync((connection, token) => PageAsync(connection, filter, page, null, token), cancellationToken);
-
         // Any page of a large list asks for its anchors, so that they are there when deep pages come.
         if (total >= 2 * PageAnchors.Spacing && anchors.Stale(key, version, total))
         {
             anchors.BuildInBackground(key, () => BuildAnchorsAsync(filter, kept));
+        }
+
+        if (items is null)
+        {
+            // A deep page before its list's anchors: wait a little for them (a million devices take
+            // a tenth of a second), else walk the index, on the scans lane.
+            await anchors.WaitForBuildAsync(key, AnchorWait, cancellationToken);
+            var anchor = anchors.Find(key, version, page.Offset);
+            items = anchor is not null
+                ? await Database.Lists.RunAsync((connection, token) => PageAsync(connection, filter, page, anchor, token), cancellationToken)
+                : await Database.Scans.RunAsync((connection, token) => PageAsync(connection, filter, page, null, token), cancellationToken);
         }
 
         return new Page<TView>(items, total);
@@ -209,6 +217,9 @@ public abstract class IndexTable<TView>(Database database, string table)
     private readonly ListTotals totals = new(CountLimit);
 
     private readonly PageAnchors anchors = new();
+
+    /// <summary>How long a deep page waits for its list's anchors being built before it walks the index.</summary>
+    private static readonly TimeSpan AnchorWait = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Lists this table remembers page positions of (tests).</summary>
     internal int AnchoredLists => anchors.Count;

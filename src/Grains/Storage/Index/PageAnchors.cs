@@ -19,7 +19,7 @@ internal sealed class PageAnchors
     public const int MaxLists = 1000;
 
     private readonly ConcurrentDictionary<string, Built> lists = new();
-    private readonly ConcurrentDictionary<string, byte> building = new();
+    private readonly ConcurrentDictionary<string, Task> building = new();
 
     /// <summary>Lists with anchors now (tests).</summary>
     public int Count => lists.Count;
@@ -43,7 +43,8 @@ internal sealed class PageAnchors
     /// <summary>Builds the list's anchors in the background, one build per list at a time; a failed one (a full lane) is tried at the next ask.</summary>
     public void BuildInBackground(string key, Func<Task<(long Version, long Rows, Anchor[] Anchors)>> build)
     {
-        if (!building.TryAdd(key, 0))
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!building.TryAdd(key, done.Task))
         {
             return;
         }
@@ -70,8 +71,25 @@ internal sealed class PageAnchors
             finally
             {
                 building.TryRemove(key, out _);
+                done.TrySetResult();
             }
         });
+    }
+
+    /// <summary>Waits for the list's anchors being built, at most <paramref name="timeout"/>: a deep page would rather wait a little for them than walk.</summary>
+    public async Task WaitForBuildAsync(string key, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (building.TryGetValue(key, out var build))
+        {
+            try
+            {
+                await build.WaitAsync(timeout, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Still building: the page walks.
+            }
+        }
     }
 
     /// <summary>A remembered row: its offset in the list and its order key.</summary>
