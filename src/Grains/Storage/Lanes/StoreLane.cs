@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace Embever.Actors.Storage.Lanes;
 
 /// <summary>
-/// One kind of database work (device reads, lists, imports, the group commit's writes) with
+/// One kind of database work (device reads, lists, scans, the group commit's writes) with
 /// workers of its own, a bounded queue and a longest wait: work past either bound is refused
 /// with <see cref="StoreBusyException"/> at once, so a flood of lists is answered 503 instead of
 /// queueing until everything is late, and never takes the workers that serve devices.
