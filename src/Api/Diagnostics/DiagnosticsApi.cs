@@ -20,7 +20,7 @@ public static class DiagnosticsApi
         return routes;
     }
 
-    private static async Task<Results<Ok<Diagnostics>, ForbiddenProblem>> Get(Caller caller, IGrainFactory grains, Database database, bool collect = false)
+    private static async Task<Results<Ok<Diagnostics>, ForbiddenProblem>> Get(Caller caller, IGrainFactory grains, StoreState store, bool collect = false)
     {
         if (!caller.IsOperator)
         {
@@ -42,7 +42,7 @@ public static class DiagnosticsApi
             GC.GetTotalMemory(forceFullCollection: false),
             memory.TotalCommittedBytes,
             statistics.GroupBy(s => s.GrainType).ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount)),
-            StoreDiagnostics.Of(database)));
+            store.Now()));
     }
 }
 

@@ -27,6 +27,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<Tokens.TokenCreator>();
         services.AddSingleton<Devices.DeviceCreator>();
         services.AddSingleton<PlannerStatistics>();
+        services.AddSingleton<StoreState>();
         services.AddSingleton<Firmware.FirmwareCatalog>();
         services.AddSingleton<IDataMigration, DeviceStateToRows>();
         services.AddSingleton<IDataMigration, WebhookBodiesRendered>();

@@ -4,7 +4,7 @@ namespace Embever.Actors.Storage;
 public sealed record StoreDiagnostics(
     string Kind, long SqliteMemoryBytes, int SqliteConnections, double SqliteCacheHitRatio, long WalBytes, long WalFramesPending, Dictionary<string, int> Waiting)
 {
-    public static StoreDiagnostics Of(Database database) => new(
+    internal static StoreDiagnostics Of(Database database) => new(
         database.Kind.ToString(),
         database.Kind == StoreKind.Sqlite ? SqliteMemory.Used : 0,
         database.Sqlite?.Open ?? 0,
@@ -19,4 +19,10 @@ public sealed record StoreDiagnostics(
             ["imports"] = database.Imports.Waiting,
             ["writes"] = database.Writes.Waiting,
         });
+}
+
+/// <summary>The silo's store, as the diagnostics endpoint reads it (the API holds no <c>Database</c>).</summary>
+public sealed class StoreState(Database database)
+{
+    public StoreDiagnostics Now() => StoreDiagnostics.Of(database);
 }
