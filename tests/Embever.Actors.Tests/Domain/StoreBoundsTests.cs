@@ -139,6 +139,8 @@ public abstract class StoreBoundsTests(StoreKind kind)
         var changed = new ChangeSet();
         changed.ChangedDevices.Add(new DeviceRecord(new DeviceView("k0000001", organisation, application, "kept-1", false, "sensor", [], T0.AddSeconds(1), T0), [1]));
         changed.ChangedDevices.Add(new DeviceRecord(new DeviceView("k0000005", organisation, null, "renamed-5", false, "other", [], T0.AddSeconds(5), T0.AddHours(1)), [1]));
+        // Into a count that exists already (an upsert fires the triggers, under its own conflict policy).
+        changed.ChangedDevices.Add(new DeviceRecord(new DeviceView("k0000003", organisation, application, "kept-3", true, "other", [], T0.AddSeconds(3), T0), [1]));
         await database.CommitAsync(changed);
         var deleted = new ChangeSet();
         deleted.DeletedDevices.AddRange(["k0000000", "k0000002"]);
@@ -152,6 +154,8 @@ public abstract class StoreBoundsTests(StoreKind kind)
         Assert.Equal(Enumerable.Range(9_002, 5).Select(i => $"k{i:D7}"), Ids(await index.ListAsync(new DeviceQuery(scope), new PageRequest(5, 9_000))));
         Assert.Equal(3_000, (await List(new DeviceQuery(scope, Type: "sensor"))).Total);
         Assert.Equal(4_000, (await List(new DeviceQuery(scope, Application: application))).Total);
+        Assert.Equal(5_999, (await List(new DeviceQuery(scope, Activated: true))).Total);
+        Assert.Equal(2_000, (await List(new DeviceQuery(scope, Application: application, Activated: true))).Total);
         Assert.Equal(
             await database.ScalarAsync<long>("SELECT count(*) FROM devices WHERE organisation_id = @o AND type = 'other' AND activated = @a", p => p.Add("o", organisation.ToString()).Add("a", false)),
             (await List(new DeviceQuery(scope, Type: "other", Activated: false))).Total);

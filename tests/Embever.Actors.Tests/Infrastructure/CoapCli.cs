@@ -16,7 +16,9 @@ public static class CoapCli
     {
         var output = Path.Combine(Path.GetTempPath(), $"coap-{Guid.NewGuid():N}.out");
         var start = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])["-v", "0", "-B", "8", "-o", output, .. arguments])
+        // -B: how long the client waits for the whole transfer; a 200 KB image is 1,000 block
+        // exchanges at 256 bytes, which a loaded 2-core CI machine may take longer than 8 s for.
+        foreach (var argument in (string[])["-v", "0", "-B", "30", "-o", output, .. arguments])
         {
             start.ArgumentList.Add(argument);
         }
