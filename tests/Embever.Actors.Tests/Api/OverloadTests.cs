@@ -68,7 +68,7 @@ public abstract class OverloadTests(StoreKind kind)
         var store = await StoreUnderTest.CreateAsync(kind);
         string[] tight = kind == StoreKind.Sqlite
             ? ["--Embever:Store:PooledConnections=2", "--Embever:Store:ConnectionWait=00:00:00.500"]
-            : [$"--Embever:ConnectionString={store.ConnectionString};Maximum Pool Size=40;Timeout=1"];
+            : [$"--Embever:ConnectionString={store.ConnectionString};Maximum Pool Size=40;Timeout=3"];
         await using var platform = await PlatformInstance.StartAsync(store, [.. PlatformFixture.FastArguments, .. tight]);
         var session = await ApiSession.AuthenticateAsync(platform, platform.ReadTokenFile("org-token"));
         var application = (await session.CreateApplicationAsync("doomed"))["id"]!.GetValue<string>();
