@@ -29,6 +29,7 @@ public static class ApiServiceCollectionExtensions
     {
         services.AddSingleton(configuration.GetSection("Embever:Auth").Get<AuthOptions>() ?? new AuthOptions());
         services.AddSingleton(configuration.GetSection("Embever:Gateway").Get<GatewayOptions>() ?? new GatewayOptions());
+        services.AddSingleton(configuration.GetSection("Embever:Lists").Get<ListOptions>() ?? new ListOptions());
         services.AddSingleton<DeviceRateLimiter>();
         services.AddSingleton<ExchangeConcurrency>();
         services.AddSingleton<DeviceGateway>();
@@ -50,7 +51,7 @@ public static class ApiServiceCollectionExtensions
             .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthenticationHandler>(AccessTokenAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, OperatorAuthentication>(OperatorAuthentication.SchemeName, null);
         services.AddAuthorization(OperatorAuthentication.AddPolicy);
-        services.AddRateLimiter(AuthenticateRateLimit.Configure);
+        services.AddRateLimiter(RateLimits.Configure);
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HealthApi.Ready]);
         services.AddOpenApi(options => ApiDocument.Configure(options));
         services.AddCoapGateway(configuration);

@@ -140,13 +140,13 @@ public static class ApiDocument
                 responses["401"] = new OpenApiResponse { Description = scheme == BearerScheme ? "No valid access token." : "Wrong or missing device credentials." };
             }
 
-            // Lists and imports queue for the store and are refused when its queue is full (StoreBusyExceptionHandler).
+            // Lists and imports queue for the store and are refused when its queue is full (StoreBusyExceptionHandler); lists past the silo's list rate too (ListRateLimit).
             var queued = operation.OperationId == "importDevices"
                 || (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse { Content: { } okContent }
                     && okContent.TryGetValue("application/json", out var okJson) && okJson.Schema?.Type == JsonSchemaType.Array);
             if (queued && operation.Responses is { } busy && !busy.ContainsKey("503"))
             {
-                busy["503"] = new OpenApiResponse { Description = "The store's queue for this work is full: try again as Retry-After says (problem+json naming the resource)." };
+                busy["503"] = new OpenApiResponse { Description = "The silo is busy (the store's queue for this work is full, or more list pages were asked than it serves a second): try again as Retry-After says (problem+json naming the resource)." };
             }
 
             DescribeHeaders(operation);

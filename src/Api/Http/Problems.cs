@@ -34,6 +34,10 @@ public static class Problems
     public static ProblemHttpResult TooManyRequests(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests");
 
+    /// <summary>503: what ran out (<c>resource</c>) and why; the caller sets <c>Retry-After</c>.</summary>
+    public static ProblemHttpResult Busy(string detail, string resource) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The platform is busy.", extensions: new Dictionary<string, object?> { ["resource"] = resource });
+
     public static ProblemHttpResult UnsupportedMediaType() =>
         TypedResults.Problem("Send the body as application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
 }

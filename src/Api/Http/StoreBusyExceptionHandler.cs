@@ -12,7 +12,7 @@ namespace Embever.Actors.Api.Http;
 /// a minute per resource, not a stack trace per request: under overload that log would be the
 /// next thing to run out.
 /// </summary>
-public sealed partial class StoreBusyExceptionHandler(IProblemDetailsService problems, ILogger<StoreBusyExceptionHandler> logger) : IExceptionHandler
+public sealed partial class StoreBusyExceptionHandler(ILogger<StoreBusyExceptionHandler> logger) : IExceptionHandler
 {
     private static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, long> logged = new();
@@ -33,17 +33,8 @@ public sealed partial class StoreBusyExceptionHandler(IProblemDetailsService pro
 
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "The platform is busy.",
-                Detail = busy.Message,
-                Extensions = { ["resource"] = busy.Resource },
-            },
-        });
+        await Problems.Busy(busy.Message, busy.Resource).ExecuteAsync(context);
+        return true;
     }
 
     /// <summary>The refusal itself, or one that came back from a grain call wrapped.</summary>

@@ -1,5 +1,6 @@
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
+using Embever.Actors.Storage.Index;
 
 namespace Embever.Actors.Devices;
 
@@ -59,6 +60,12 @@ public sealed class DeviceCreator(IGrainFactory grains, DeviceIndex index, TimeP
             }
 
             statistics.RowsAdded("devices", records.Count);
+            index.AnchorInBackground(new TenantScope(organisationId, null));
+            if (applicationId is not null)
+            {
+                index.AnchorInBackground(new TenantScope(organisationId, applicationId));
+            }
+
             return new ImportResult(records.Select(r => r.View).ToList(), []);
         });
 }

@@ -14,10 +14,21 @@ public sealed class DeviceIndex(Database database) : IndexTable<DeviceView>(data
     /// Deep pages start from remembered rows (<see cref="PageAnchors"/>).
     /// </summary>
     public Task<Page<DeviceView>> ListAsync(DeviceQuery query, PageRequest page) =>
-        ListAsync(query.ToFilter(), page, kept: query.Name is null ? new KeptTotals(
-            "SELECT coalesce(sum(devices), 0) FROM device_counts",
-            "SELECT coalesce(max(removed), 0) FROM device_removals WHERE organisation_id = @kept_organisation",
-            query.Scope.OrganisationId.ToString()) : null);
+        ListAsync(query.ToFilter(), page, kept: query.Name is null ? Kept(query.Scope) : null);
+
+    /// <summary>
+    /// Readies the deep pages of the scope's whole device list in the background (after an
+    /// import: the operator who imported a million devices pages through them next).
+    /// </summary>
+    public void AnchorInBackground(TenantScope scope) => AnchorInBackground(new DeviceQuery(scope).ToFilter(), Kept(scope));
+
+    /// <summary>Rows up to the last anchor of the scope's whole device list (tests).</summary>
+    internal long AnchoredRows(TenantScope scope) => AnchoredRows(new DeviceQuery(scope).ToFilter());
+
+    private static KeptTotals Kept(TenantScope scope) => new(
+        "SELECT coalesce(sum(devices), 0) FROM device_counts",
+        "SELECT coalesce(max(removed), 0) FROM device_removals WHERE organisation_id = @kept_organisation",
+        scope.OrganisationId.ToString());
 
     /// <summary>
     /// Which of <paramref name="ids"/> are devices the scope sees, 500 ids a query. Only the ids are

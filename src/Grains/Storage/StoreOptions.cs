@@ -42,9 +42,13 @@ public sealed class StoreOptions
     /// <summary>The longest one of those waits for a connection before it is refused.</summary>
     public TimeSpan ConnectionWait { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>SQLite: past this size the write-ahead log is checkpointed with a restart (then truncated), not only passively.</summary>
+    /// <summary>SQLite: past this size the write-ahead log is checkpointed with a restart, not only passively (<see cref="WalCheckpointer"/>).</summary>
     public int WalRestartMb { get; set; } = 64;
 
-    /// <summary>SQLite: the size the log file is cut back to once it restarts (<c>journal_size_limit</c>).</summary>
-    public int WalKeepMb { get; set; } = 16;
+    /// <summary>
+    /// SQLite: the size a restarted log file is cut back to (<c>journal_size_limit</c>). Twice the
+    /// restart size by default, so that a log restarted under steady writes keeps its blocks and
+    /// commits overwrite them instead of allocating new ones; an idle log is truncated to nothing.
+    /// </summary>
+    public int WalKeepMb { get; set; } = 128;
 }

@@ -71,7 +71,7 @@ public static class PlatformMetrics
     public static readonly Counter<long> SqliteCachePages =
         Meter.CreateCounter<long>("embever.store.sqlite.cache.pages", "{page}", "SQLite page cache reads, by outcome (hit, miss).");
 
-    /// <summary>SQLite write-ahead log checkpoints (<c>mode</c>: passive, truncate; <c>outcome</c>: done, busy).</summary>
+    /// <summary>SQLite write-ahead log checkpoints (<c>mode</c>: passive, restart, truncate; <c>outcome</c>: done, busy).</summary>
     public static readonly Counter<long> Checkpoints =
         Meter.CreateCounter<long>("embever.store.sqlite.checkpoints", "{checkpoint}", "SQLite WAL checkpoints, by mode and outcome.");
 

@@ -111,6 +111,45 @@ public abstract class OverloadTests(StoreKind kind)
     }
 }
 
-public sealed class OverloadOnSqlite() : OverloadTests(StoreKind.Sqlite);
+public sealed class OverloadOnSqlite() : OverloadTests(StoreKind.Sqlite)
+{
+    [Fact]
+    public async Task Lists_past_the_silos_list_rate_are_answered_503_at_once_while_devices_and_single_objects_are_served()
+    {
+        var store = await StoreUnderTest.CreateAsync(StoreKind.Sqlite);
+        await using var platform = await PlatformInstance.StartAsync(store,
+            [.. PlatformFixture.FastArguments, "--Embever:Lists:PerSecond=2", "--Embever:Lists:Burst=3"]);
+        var session = await ApiSession.AuthenticateAsync(platform, platform.ReadTokenFile("org-token"));
+        var device = await DeviceSimulator.CreateAsync(platform, session, "awake");
+
+        // The burst is served; the lists after it, of any collection, are refused before the store is asked.
+        var answers = new List<HttpResponseMessage>();
+        foreach (var path in new[] { "/v2/devices/", "/v2/actions/", "/v2/events/", "/v2/devices/", "/v2/applications/", "/v2/webhook-deliveries/" })
+        {
+            answers.Add(await session.Get(path));
+        }
+
+        Assert.Equal(3, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
+        var refused = answers.Where(a => a.StatusCode != HttpStatusCode.OK).ToList();
+        Assert.Equal(3, refused.Count);
+        foreach (var answer in refused)
+        {
+            var problem = await ApiSession.Problem(answer, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("list rate", problem["resource"]!.GetValue<string>());
+            Assert.True(answer.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        }
+
+        // Devices and single objects do not draw from the list rate.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await device.SendAsync(new { })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await session.Get($"/v2/devices/{device.Id}/")).StatusCode);
+        }
+
+        // The bucket refills: a list is served again a second later.
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        Assert.Equal(HttpStatusCode.OK, (await session.Get("/v2/devices/")).StatusCode);
+    }
+}
 
 public sealed class OverloadOnPostgres() : OverloadTests(StoreKind.PostgreSql);

@@ -163,6 +163,60 @@ public abstract class StoreBoundsTests(StoreKind kind)
         Assert.Equal(0, index.CountsRun);
     }
 
+    [Fact]
+    public async Task Anchors_grow_with_the_list_and_never_sit_among_rows_of_the_newest_time()
+    {
+        var (_, database) = await MigratedAsync(new StoreOptions());
+        using var owned = database;
+        var organisation = Guid.NewGuid();
+        var index = new DeviceIndex(database);
+        var scope = new TenantScope(organisation, null);
+        async Task Commit(string prefix, Func<int, DateTime> createdAt)
+        {
+            var changes = new ChangeSet();
+            changes.NewDevices.AddRange(Enumerable.Range(0, 9_000).Select(i =>
+                new DeviceRecord(new DeviceView($"{prefix}{i:D7}", organisation, null, $"{prefix}-{i}", false, "other", [], createdAt(i), null), [1])));
+            await database.CommitAsync(changes);
+        }
+
+        async Task Anchor()
+        {
+            var builds = index.AnchorBuilds;
+            index.AnchorInBackground(scope);
+            await WaitUntilAsync(() => index.AnchorBuilds > builds);
+        }
+
+        // Older devices, one time each; then an import's 18,000 of one time in two transactions, the
+        // second's ids sorting before the first's: anchors made between them must not count on the first's positions.
+        await Commit("a", i => T0.AddSeconds(i));
+        await Anchor();
+        Assert.Equal(1, index.AnchoredLists);
+        Assert.Equal(8_193, index.AnchoredRows(scope));
+        var imported = T0.AddDays(1);
+        await Commit("z", _ => imported);
+        await Anchor();
+        Assert.Equal(8_193, index.AnchoredRows(scope));
+        await Commit("m", _ => imported);
+        await Anchor();
+        Assert.Equal(8_193, index.AnchoredRows(scope));
+
+        static List<string> Ids(Page<DeviceView> page) => page.Items.Select(d => d.Id).ToList();
+        foreach (var (offset, first) in new[] { (8_190, "a0008190"), (12_000, "m0003000"), (16_384, "m0007384"), (20_000, "z0002000"), (26_998, "z0008998") })
+        {
+            var page = await index.ListAsync(new DeviceQuery(scope), new PageRequest(2, offset));
+            Assert.Equal(27_000, page.Total);
+            Assert.Equal(first, Ids(page)[0]);
+        }
+
+        // The import is over and the list grows again, later: the anchors reach into the import's rows now.
+        await Commit("b", i => imported.AddSeconds(1 + i));
+        await Anchor();
+        Assert.Equal(32_769, index.AnchoredRows(scope));
+        Assert.Equal(["z0008999", "b0000000"], Ids(await index.ListAsync(new DeviceQuery(scope), new PageRequest(2, 26_999))));
+        Assert.Equal(["m0008999", "z0000000"], Ids(await index.ListAsync(new DeviceQuery(scope), new PageRequest(2, 17_999))));
+        Assert.Equal(0, index.CountsRun);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);

@@ -71,7 +71,7 @@ public abstract class IndexTable<TView>(Database database, string table)
     /// </summary>
     private async Task<Page<TView>> KeptListAsync(Filter filter, PageRequest page, KeptTotals kept, CancellationToken cancellationToken)
     {
-        var key = $"{Table}|{filter.Sql}|{filter.Describe()}";
+        var key = KeptKey(filter);
         var deep = page.Offset >= 2 * PageAnchors.Spacing;
         var (total, version, items) = await Database.Lists.RunAsync(async (connection, token) =>
         {
@@ -92,7 +92,7 @@ public abstract class IndexTable<TView>(Database database, string table)
         // Any page of a large list asks for its anchors, so that they are there when deep pages come.
         if (total >= 2 * PageAnchors.Spacing && anchors.Stale(key, version, total))
         {
-            anchors.BuildInBackground(key, () => BuildAnchorsAsync(filter, kept));
+            anchors.BuildInBackground(key, known => BuildAnchorsAsync(filter, kept, known));
         }
 
         if (items is null)
@@ -110,18 +110,32 @@ public abstract class IndexTable<TView>(Database database, string table)
     }
 
     /// <summary>
+    /// Builds (or extends) a kept list's anchors in the background, before anyone asks for a deep
+    /// page: after an import, so that the pages right after it are seeks.
+    /// </summary>
+    private protected void AnchorInBackground(Filter filter, KeptTotals kept) =>
+        anchors.BuildInBackground(KeptKey(filter), known => BuildAnchorsAsync(filter, kept, known));
+
+    /// <summary>Rows up to the kept list's last anchor (tests).</summary>
+    private protected long AnchoredRows(Filter filter) => anchors.Rows(KeptKey(filter));
+
+    private string KeptKey(Filter filter) => $"{Table}|{filter.Sql}|{filter.Describe()}";
+
+    /// <summary>
     /// The list's anchors, on the scans lane: the removal count first, then from each anchor a
     /// seek and a skip of <see cref="PageAnchors.Spacing"/> entries to the next, inside the
     /// database (a million devices: about 250 short statements, a tenth of a second), rather
-    /// than every row carried out of it.
+    /// than every row carried out of it. Anchors known at the same removal count are kept and
+    /// extended from the last. Anchors among the rows of the newest creation time are dropped:
+    /// more rows of that time may still come, in any id order.
     /// </summary>
-    private Task<(long, long, PageAnchors.Anchor[])> BuildAnchorsAsync(Filter filter, KeptTotals kept) =>
+    private Task<(long, long, PageAnchors.Anchor[])> BuildAnchorsAsync(Filter filter, KeptTotals kept, PageAnchors.Known? known) =>
         Database.Scans.RunAsync(async (connection, token) =>
         {
             var version = await ScalarAsync(connection, kept.VersionSql, p => p.Add("kept_organisation", kept.Organisation), token);
             var after = $"{(filter.Sql.Length == 0 ? " WHERE" : " AND")} (created_at, id) > (@after_at, @after_id)";
-            var points = new List<PageAnchors.Anchor>();
-            PageAnchors.Anchor? last = null;
+            var points = known is not null && known.Version == version ? known.Anchors.ToList() : [];
+            var last = points.LastOrDefault();
             while (true)
             {
                 var skip = last is null ? 0 : PageAnchors.Spacing - 1;
@@ -146,8 +160,11 @@ public abstract class IndexTable<TView>(Database database, string table)
                 points.Add(last);
             }
 
+            var newest = await ScalarAsync(connection, $"SELECT created_at FROM {Table}{filter.Sql} ORDER BY created_at DESC, id DESC LIMIT 1", filter.Bind, token);
+            points.RemoveAll(a => a.CreatedAt >= newest);
+
             // Rows up to the last anchor are certain; the total decides when the anchors are stale.
-            return (version, last is null ? 0 : last.Offset + 1, points.ToArray());
+            return (version, points.Count == 0 ? 0 : points[^1].Offset + 1, points.ToArray());
         });
 
     /// <summary>
@@ -223,6 +240,9 @@ public abstract class IndexTable<TView>(Database database, string table)
 
     /// <summary>Lists this table remembers page positions of (tests).</summary>
     internal int AnchoredLists => anchors.Count;
+
+    /// <summary>Anchor builds this table finished (tests).</summary>
+    internal long AnchorBuilds => anchors.Builds;
 
     /// <summary>Full counts this table ran (tests: concurrent asks share one).</summary>
     internal long CountsRun => totals.CountsRun;
