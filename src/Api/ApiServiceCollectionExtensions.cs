@@ -29,7 +29,7 @@ public static class ApiServiceCollectionExtensions
     {
         services.AddSingleton(configuration.GetSection("Embever:Auth").Get<AuthOptions>() ?? new AuthOptions());
         services.AddSingleton(configuration.GetSection("Embever:Gateway").Get<GatewayOptions>() ?? new GatewayOptions());
-        services.TryAddSingleton(configuration.GetSection("Embever:Lists").Get<ListOptions>() ?? new ListOptions());
+        services.AddSingleton(configuration.GetSection("Embever:Lists").Get<ListOptions>() ?? new ListOptions());
         services.AddSingleton<DeviceRateLimiter>();
         services.AddSingleton<ExchangeConcurrency>();
         services.AddSingleton<DeviceGateway>();

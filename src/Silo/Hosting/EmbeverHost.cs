@@ -1,5 +1,4 @@
 using Embever.Actors.Api;
-using Embever.Actors.Api.Http;
 
 namespace Embever.Actors.Silo.Hosting;
 
@@ -24,8 +23,7 @@ public static class EmbeverHost
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         customize?.Invoke(builder);
-        var options = AddPlatform(builder);
-        builder.Services.AddSingleton(ListDefaults(options, builder.Configuration));
+        AddPlatform(builder);
         builder.Services.AddEmbeverApi(builder.Configuration);
         var app = builder.Build();
         app.UseEmbeverApi();
@@ -34,7 +32,7 @@ public static class EmbeverHost
     }
 
     /// <summary>The silo, its storage and the first-start bootstrap: the same with or without HTTP.</summary>
-    private static EmbeverOptions AddPlatform(IHostApplicationBuilder builder)
+    private static void AddPlatform(IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection("Embever").Get<EmbeverOptions>() ?? new EmbeverOptions();
         ApplyWebhookDefaults(options, builder.Configuration);
@@ -46,23 +44,6 @@ public static class EmbeverHost
         builder.Services.AddSingleton<FirstStart>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FirstStart>());
         builder.Services.AddHostedService<StartupBanner>();
-        return options;
-    }
-
-    /// <summary>
-    /// The list rate, unless configured: on PostgreSQL a page costs the database several times
-    /// what it costs SQLite, on the cores the devices' commits need too (fleet-1m: 200 pages a
-    /// second took a storm's exchange p99 from 16 to 129 ms there, and left it at 13 ms on SQLite).
-    /// </summary>
-    private static ListOptions ListDefaults(EmbeverOptions options, IConfiguration configuration)
-    {
-        var lists = configuration.GetSection("Embever:Lists").Get<ListOptions>() ?? new ListOptions();
-        if (configuration["Embever:Lists:PerSecond"] is null && options.StoreKind == Storage.StoreKind.PostgreSql)
-        {
-            lists.PerSecond = ListOptions.PerCoreOnPostgreSql * Environment.ProcessorCount;
-        }
-
-        return lists;
     }
 
     /// <summary><c>Embever:HttpEnabled</c>, read before choosing what kind of host to build.</summary>
