@@ -118,7 +118,7 @@ public sealed class OverloadOnSqlite() : OverloadTests(StoreKind.Sqlite)
     {
         var store = await StoreUnderTest.CreateAsync(StoreKind.Sqlite);
         await using var platform = await PlatformInstance.StartAsync(store,
-            [.. PlatformFixture.FastArguments, "--Embever:Lists:PerSecond=2", "--Embever:Lists:Burst=3"]);
+            [.. PlatformFixture.FastArguments, "--Embever:Lists:PerSecond=0.5", "--Embever:Lists:Burst=3"]);
         var session = await ApiSession.AuthenticateAsync(platform, platform.ReadTokenFile("org-token"));
         var device = await DeviceSimulator.CreateAsync(platform, session, "awake");
 
@@ -146,8 +146,8 @@ public sealed class OverloadOnSqlite() : OverloadTests(StoreKind.Sqlite)
             Assert.Equal(HttpStatusCode.OK, (await session.Get($"/v2/devices/{device.Id}/")).StatusCode);
         }
 
-        // The bucket refills: a list is served again a second later.
-        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        // The bucket refills: a list is served again once Retry-After has passed (a token every 2 s).
+        await Task.Delay(refused[^1].Headers.RetryAfter!.Delta!.Value + TimeSpan.FromMilliseconds(200));
         Assert.Equal(HttpStatusCode.OK, (await session.Get("/v2/devices/")).StatusCode);
     }
 }
