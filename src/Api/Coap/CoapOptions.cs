@@ -18,16 +18,28 @@ public sealed class CoapOptions
     /// <summary>The address both listen on.</summary>
     public string Address { get; set; } = "0.0.0.0";
 
-    /// <summary>DTLS sessions kept; beyond it the longest idle one goes.</summary>
-    public int MaxSessions { get; set; } = 100_000;
+    /// <summary>DTLS sessions held in this silo's memory (a few hundred bytes each); beyond it the longest idle leave memory, not the store.</summary>
+    public int MaxSessions { get; set; } = 1_000_000;
 
-    /// <summary>A session idle this long is forgotten: the device then shakes hands again. Sleepy devices wake every few hours.</summary>
+    /// <summary>A session idle this long is deleted: the device then shakes hands again. Sleepy devices wake every few hours.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(25);
 
-    /// <summary>Handshakes worked on at once (each holds a thread until it ends); more ClientHellos are ignored and sent again by the device.</summary>
-    public int MaxConcurrentHandshakes { get; set; } = 32;
+    /// <summary>Handshakes under way at once (each holds under a kilobyte, no thread); when full, the oldest goes.</summary>
+    public int MaxHalfOpenHandshakes { get; set; } = 4096;
 
-    /// <summary>A handshake not done in this long is dropped (NB-IoT round trips take seconds).</summary>
+    /// <summary>Handshakes under way from one source address; a newcomer past it takes the place of that address's oldest.</summary>
+    public int HalfOpenPerAddress { get; set; } = 8;
+
+    /// <summary>Handshakes under way from one /24 (IPv4) or /64 (IPv6).</summary>
+    public int HalfOpenPerPrefix { get; set; } = 64;
+
+    /// <summary>
+    /// A handshake whose device has been silent this long after the server's flight is dropped: a
+    /// device that sends its hello again starts it anew (its cookie is good for a minute or two).
+    /// </summary>
+    public TimeSpan HalfOpenTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A handshake not done in this long is dropped, however busy its device.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Handshakes one IP address may start per minute (a NAT holds many devices; a flood holds one address).</summary>

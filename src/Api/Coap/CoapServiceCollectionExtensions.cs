@@ -10,6 +10,7 @@ public static class CoapServiceCollectionExtensions
         var options = configuration.GetSection("Embever:Coap").Get<CoapOptions>() ?? new CoapOptions();
         services.AddSingleton(options);
         services.AddSingleton<RecentMessages>();
+        services.AddSingleton<PskLookup>();
         services.AddSingleton<CoapGateway>();
         services.AddSingleton<CoapMessageLayer>();
         if (options.Secure)

@@ -48,6 +48,32 @@ public sealed class DeviceDirectory(Database database, PlatformKeys keys)
         return sealedPassword is null ? null : keys.PasswordSeal.Open(id, sealedPassword);
     }
 
+    /// <summary>The keys of many devices in one query (DTLS handshakes waiting together); unknown ids are absent.</summary>
+    public async Task<Dictionary<string, byte[]>> PreSharedKeysAsync(IReadOnlyList<string> ids)
+    {
+        var names = string.Join(", ", ids.Select((_, i) => $"@p{i}"));
+        var rows = await database.QueryAsync(
+            $"SELECT id, sealed_password FROM devices WHERE id IN ({names}) AND sealed_password IS NOT NULL",
+            p =>
+            {
+                for (var i = 0; i < ids.Count; i++)
+                {
+                    p.Add($"p{i}", ids[i]);
+                }
+            },
+            reader => (Id: reader.GetString(0), Sealed: (byte[])reader.GetValue(1)));
+        var found = new Dictionary<string, byte[]>(rows.Count, StringComparer.Ordinal);
+        foreach (var (id, sealedPassword) in rows)
+        {
+            if (keys.PasswordSeal.Open(id, sealedPassword) is { } key)
+            {
+                found[id] = key;
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Forgets a deleted device on this silo.</summary>
     public void Forget(string id) => known.TryRemove(id, out _);
 }

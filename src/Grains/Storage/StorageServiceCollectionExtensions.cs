@@ -41,6 +41,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<DeviceIndex>();
         services.AddSingleton<DeviceRows>();
         services.AddSingleton<DeviceDirectory>();
+        services.AddSingleton<DtlsSessionStore>();
         services.AddSingleton<ActionIndex>();
         services.AddSingleton<EventIndex>();
         services.AddSingleton<FirmwareIndex>();

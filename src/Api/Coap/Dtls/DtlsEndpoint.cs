@@ -1,42 +1,50 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Threading.RateLimiting;
-using Embever.Actors.Api.Gateway;
 using Embever.Actors.Devices;
+using Embever.Actors.Storage;
 using Embever.Actors.Telemetry;
 using Microsoft.Extensions.Hosting;
-using Org.BouncyCastle.Security;
-using Org.BouncyCastle.Tls;
-using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 
 namespace Embever.Actors.Api.Coap.Dtls;
 
 /// <summary>
-/// CoAP over DTLS 1.2 on one UDP socket (<c>coaps://</c>, port 5684). Each datagram goes to its
-/// session: by Connection ID when it carries one (so a device whose NAT binding changed goes on
-/// without a handshake), else by address. A ClientHello from an address with no session is
-/// answered statelessly with a HelloVerifyRequest cookie (RFC 6347 §4.2.1) and costs nothing
-/// until the device proves it receives at its address; then, within the per-address rate (which
-/// only such proven ClientHellos count against) and the bound on concurrent handshakes, a session is made and its handshake runs on a thread of its
-/// own (BouncyCastle's handshake blocks). Sessions idle past <see cref="CoapOptions.SessionIdleTimeout"/>,
-/// or beyond <see cref="CoapOptions.MaxSessions"/>, are forgotten.
+/// CoAP over DTLS 1.2 on one UDP socket (<c>coaps://</c>, port 5684), with no thread per peer.
+/// Each datagram goes to an established session by its Connection ID (so a device whose NAT
+/// binding changed goes on without a handshake), to a handshake under way by its address, or,
+/// for a session this silo does not hold, to the store, which any silo (or this one after a
+/// restart) continues it from. A ClientHello without a valid cookie is answered statelessly
+/// with a HelloVerifyRequest (RFC 6347 §4.2.1) and costs nothing; one with a cookie, within its
+/// address's rate, becomes a <see cref="DtlsHandshake"/> in the bounded
+/// <see cref="HalfOpenHandshakes"/>, driven by the records that arrive; its key is looked up
+/// asynchronously in batches (<see cref="PskLookup"/>). A completed handshake's session is
+/// written to the store before the server's Finished leaves.
 /// </summary>
-public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer layer, DeviceDirectory directory, TimeProvider time, ILogger<DtlsEndpoint> logger)
-    : BackgroundService
+public sealed partial class DtlsEndpoint(
+    CoapOptions options,
+    CoapMessageLayer layer,
+    PskLookup keys,
+    DtlsSessionStore store,
+    PlatformKeys platformKeys,
+    TimeProvider time,
+    ILogger<DtlsEndpoint> logger) : BackgroundService
 {
-    /// <summary>Connection IDs are 8 random bytes: records carry no length, so every one has the same.</summary>
-    public const int ConnectionIdLength = 8;
+    /// <summary>Sessions being taken from the store at once; datagrams for more are dropped (the device sends again).</summary>
+    private const int MaxLoads = 256;
 
-    private const byte HandshakeRecord = 22;
-    private const byte ConnectionIdRecord = 25;
+    /// <summary>Connection IDs the store did not have, remembered so that junk costs one lookup each; cleared when full.</summary>
+    private const int RememberedMisses = 100_000;
 
-    private readonly ConcurrentDictionary<EndPoint, DtlsSession> byAddress = new();
-    private readonly ConcurrentDictionary<ulong, DtlsSession> byConnectionId = new();
-    private readonly BcTlsCrypto crypto = new(new SecureRandom());
-    private readonly DtlsServerProtocol protocol = new();
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan FirstRetransmission = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<ulong, DtlsSession> sessions = new();
+    private readonly ConcurrentDictionary<IPEndPoint, DtlsSession> withoutConnectionId = new();
+    private readonly ConcurrentDictionary<ulong, byte> loading = new();
+    private readonly ConcurrentDictionary<ulong, byte> missing = new();
+    private readonly HalfOpenHandshakes halfOpen = new(options);
     private readonly PartitionedRateLimiter<IPAddress> handshakeRate = PartitionedRateLimiter.Create<IPAddress, IPAddress>(address =>
         RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
         {
@@ -45,19 +53,20 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
             QueueLimit = 0,
         }));
 
-    private readonly SemaphoreSlim handshakes = new(Math.Max(1, options.MaxConcurrentHandshakes));
-    private DtlsVerifier verifier = null!;
+    private HelloCookie? cookie;
     private Socket? socket;
     private CancellationToken stopping;
 
     /// <summary>The UDP port it listens on (the configured one, or the one taken for 0).</summary>
     public int Port { get; private set; }
 
-    public int Sessions => byConnectionId.Count;
+    /// <summary>Sessions held in this silo's memory.</summary>
+    public int Sessions => sessions.Count;
+
+    public int HalfOpen => halfOpen.Count;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        verifier = new DtlsVerifier(crypto);
         socket = CoapSocket.Bind(options.Address, options.SecurePort);
         Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
         return base.StartAsync(cancellationToken);
@@ -65,11 +74,7 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var session in byConnectionId.Values)
-        {
-            session.Shutdown();
-        }
-
+        // No close_notify: the sessions are in the store, and the devices go on with them on the next silo.
         socket?.Dispose();
         await base.StopAsync(cancellationToken);
     }
@@ -77,21 +82,22 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
     public override void Dispose()
     {
         handshakeRate.Dispose();
-        handshakes.Dispose();
         socket?.Dispose();
         base.Dispose();
     }
 
+    /// <summary>Whether this silo holds the session of a Connection ID in memory (tests).</summary>
+    public bool Holds(ulong connectionId) => sessions.ContainsKey(connectionId);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         stopping = stoppingToken;
-        using var sweeper = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
-        _ = SweepAsync(sweeper, stoppingToken);
+        _ = TimersAsync(stoppingToken);
         await CoapSocket.ReceiveAsync(socket!, (datagram, from) =>
         {
             try
             {
-                Route(datagram, from, stoppingToken);
+                Route(datagram, (IPEndPoint)from);
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
@@ -101,54 +107,92 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
         }, stoppingToken);
     }
 
-    private void Route(byte[] datagram, EndPoint from, CancellationToken stoppingToken)
+    private long Now => time.GetTimestamp();
+
+    private void Route(byte[] datagram, IPEndPoint from)
     {
-        if (datagram.Length < 13)
+        var connectionId = DtlsRecord.ConnectionIdOf(datagram);
+        if (connectionId != 0)
         {
-            return;
-        }
-
-        DtlsSession? session;
-        if (datagram[0] == ConnectionIdRecord)
-        {
-            if (datagram.Length < 13 + ConnectionIdLength || !byConnectionId.TryGetValue(BinaryPrimitives.ReadUInt64BigEndian(datagram.AsSpan(11)), out session))
+            if (sessions.TryGetValue(connectionId, out var session))
             {
-                return;
+                SessionDatagram(session, datagram, from);
             }
-        }
-        else if (!byAddress.TryGetValue(from, out session) || (IsClientHello(datagram) && session.IsEstablished))
-        {
-            // A ClientHello from a new address, or from one whose session the device has lost (it rebooted).
-            if (IsClientHello(datagram))
+            else if (halfOpen.TryGet(from, out var finishing) && finishing.ConnectionId == connectionId)
             {
-                Hello(datagram, from);
+                HandshakeDatagram(finishing, datagram, from);
+            }
+            else
+            {
+                _ = ContinueAsync(connectionId, datagram, from);
             }
 
             return;
         }
 
-        if (session.Deliver(datagram, from) && session.IsEstablished)
+        if (halfOpen.TryGet(from, out var handshake))
         {
-            _ = session.DrainAsync(layer, stoppingToken);
+            HandshakeDatagram(handshake, datagram, from);
+        }
+        else if (IsClientHello(datagram))
+        {
+            Hello(datagram, from);
+        }
+        else if (withoutConnectionId.TryGetValue(from, out var session))
+        {
+            SessionDatagram(session, datagram, from);
         }
     }
 
     /// <summary>A handshake record of epoch 0 holding a ClientHello (message type 1).</summary>
     private static bool IsClientHello(byte[] datagram) =>
-        datagram[0] == HandshakeRecord && datagram[3] == 0 && datagram[4] == 0 && datagram.Length > 13 && datagram[13] == 1;
+        datagram.Length > DtlsRecord.HeaderSize && datagram[0] == DtlsRecord.HandshakeType && datagram[3] == 0 && datagram[4] == 0
+        && datagram[DtlsRecord.HeaderSize] == HandshakeMessage.ClientHelloType;
 
-    private void Hello(byte[] datagram, EndPoint from)
+    private void Hello(byte[] datagram, IPEndPoint from)
     {
-        // Without a valid cookie this sends a HelloVerifyRequest and keeps nothing.
-        var request = verifier.VerifyRequest(from.Serialize().Buffer.ToArray(), datagram, 0, datagram.Length, new Reply(socket!, from));
-        if (request is null)
+        ReadOnlySpan<byte> span = datagram;
+        if (!DtlsRecord.TryRead(ref span, out var record))
         {
+            return;
+        }
+
+        var fragment = record.Fragment;
+        if (!HandshakeMessage.TryRead(ref fragment, out var message) || ClientHello.Parse(message.Body) is not { } hello)
+        {
+            return;
+        }
+
+        cookie ??= platformKeys.IsLoaded ? new HelloCookie(platformKeys.DtlsCookieKey, time) : null;
+        if (cookie is null)
+        {
+            // Still starting: the device sends its hello again.
+            return;
+        }
+
+        if (!cookie.Verify(from, hello.CookieInput, hello.Cookie))
+        {
+            // Keeps nothing: the cookie comes back only from a device that receives at its address.
+            var made = cookie.Make(from, hello.CookieInput);
+            var body = new byte[3 + made.Length];
+            body[0] = 0xFE;
+            body[1] = 0xFF;
+            body[2] = (byte)made.Length;
+            made.CopyTo(body, 3);
+            Send(DtlsRecord.Plain(DtlsRecord.HandshakeType, record.Sequence, HandshakeMessage.Write(HandshakeMessage.HelloVerifyRequestType, message.Sequence, body), DtlsRecord.Version10), from);
+            return;
+        }
+
+        if (hello.Suite is null)
+        {
+            Send(DtlsRecord.Plain(DtlsRecord.AlertType, record.Sequence, [2, 40]), from);
+            CountHandshake("failed");
             return;
         }
 
         // Only a ClientHello that returned its cookie counts against its address: one with a
         // forged source cannot, so nobody spends a NAT's handshakes but the devices behind it.
-        using (var lease = handshakeRate.AttemptAcquire(((IPEndPoint)from).Address))
+        using (var lease = handshakeRate.AttemptAcquire(from.Address))
         {
             if (!lease.IsAcquired)
             {
@@ -157,98 +201,333 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
             }
         }
 
-        if (!handshakes.Wait(0))
+        var handshake = DtlsHandshake.Begin(from, hello, message, record.Sequence, NewConnectionId(), Now);
+        if (halfOpen.Add(handshake) is > 0 and var evicted)
         {
-            CountHandshake("limited");
+            CountHandshake("evicted", evicted);
+        }
+
+        Send(handshake.Flight(Now), from);
+    }
+
+    private void HandshakeDatagram(DtlsHandshake handshake, byte[] datagram, IPEndPoint from)
+    {
+        HandshakeEvent next;
+        lock (handshake)
+        {
+            next = handshake.Receive(datagram, Now);
+        }
+
+        switch (next)
+        {
+            case HandshakeEvent.Resend:
+                Send(handshake.Flight(Now), from);
+                break;
+            case HandshakeEvent.NewHello:
+                // The device started over (it rebooted, or gave up on this one).
+                halfOpen.Remove(handshake);
+                Hello(datagram, from);
+                break;
+            case HandshakeEvent.LookUp:
+                _ = LookUpAsync(handshake);
+                break;
+            case HandshakeEvent.Finish:
+                _ = FinishAsync(handshake);
+                break;
+            case HandshakeEvent.Abandoned:
+                halfOpen.Remove(handshake);
+                CountHandshake("failed");
+                break;
+        }
+    }
+
+    private async Task LookUpAsync(DtlsHandshake handshake)
+    {
+        byte[]? key;
+        try
+        {
+            key = await keys.FindAsync(handshake.Identity!);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            halfOpen.Remove(handshake);
+            CountHandshake("failed");
+            LogHandshakeFailed(handshake.Peer.ToString(), exception.Message);
             return;
         }
 
-        var connectionId = RandomNumberGenerator.GetBytes(ConnectionIdLength);
-        var session = new DtlsSession(socket!, from, connectionId, time);
-        if (byAddress.TryRemove(from, out var previous))
+        HandshakeEvent next;
+        lock (handshake)
         {
-            Forget(previous);
+            next = handshake.KeyFound(key);
         }
 
-        // Known by its Connection ID from the start: the client's Finished already carries it.
-        byAddress[from] = session;
-        byConnectionId[BinaryPrimitives.ReadUInt64BigEndian(connectionId)] = session;
-        _ = Task.Factory.StartNew(() => Handshake(session, request), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (next == HandshakeEvent.Finish)
+        {
+            await FinishAsync(handshake);
+        }
     }
 
-    private void Handshake(DtlsSession session, DtlsRequest request)
+    private async Task FinishAsync(DtlsHandshake handshake)
     {
-        var keys = new DeviceKeys(directory);
-        var server = new DevicePskServer(crypto, keys, (int)options.HandshakeTimeout.TotalMilliseconds, session.ConnectionId);
+        SessionKeys? sessionKeys;
+        lock (handshake)
+        {
+            if (handshake.Step != HandshakeStep.Keyed)
+            {
+                return;
+            }
+
+            sessionKeys = handshake.Finish();
+        }
+
+        if (sessionKeys is null)
+        {
+            // A wrong key and an unknown identity look the same to the device: decrypt_error.
+            Send(handshake.PlainRecord(DtlsRecord.AlertType, [2, 51]), handshake.Peer);
+            halfOpen.Remove(handshake);
+            CountHandshake(handshake.UnknownIdentity ? "unknown_identity" : "wrong_key");
+            LogHandshakeFailed(handshake.Peer.ToString(), handshake.UnknownIdentity ? "unknown identity" : "wrong key");
+            return;
+        }
+
+        var session = DtlsSession.Established(handshake, sessionKeys, handshake.Password!, handshake.NextPlainSequence, Now);
         try
         {
-            var transport = protocol.Accept(server, session, request);
-            session.Established(transport, new DeviceCredentials(server.DeviceId!, keys.Password!));
-            session.Moved += Moved;
-
-            // A request that came while the handshake was finishing waits in the inbox.
-            _ = session.DrainAsync(layer, stopping);
-            CountHandshake("completed");
-            PlatformMetrics.DtlsSessions.Add(1);
-            LogHandshake(server.DeviceId!, session.Remote.ToString()!, server.UsesConnectionId);
-            EvictBeyondBound();
+            // In the store before the first record at one of its sequence numbers leaves.
+            await store.SaveAsync(session.ToRow(time.GetUtcNow().UtcDateTime));
         }
-        catch (Exception exception) when (exception is TlsException or IOException or InvalidOperationException or ArgumentException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // An unknown identity (alert sent), a wrong key (the Finished does not decrypt: timed out), a peer that left.
-            CountHandshake(keys.Unknown ? "unknown_identity" : session.WrongKey ? "wrong_key" : "failed");
-            LogHandshakeFailed(session.Remote.ToString()!, exception.Message);
-            Forget(session);
+            halfOpen.Remove(handshake);
+            CountHandshake("failed");
+            LogHandshakeFailed(handshake.Peer.ToString(), exception.Message);
+            return;
+        }
+
+        Hold(session);
+        halfOpen.Remove(handshake);
+        halfOpen.Completed(handshake.Peer.Address);
+        if (await session.FinalFlightAsync(store, time) is { } flight)
+        {
+            Send(flight, session.Remote);
+        }
+
+        CountHandshake("completed");
+        LogHandshake(session.DeviceId, session.Remote.ToString(), session.UsesConnectionId);
+    }
+
+    private void SessionDatagram(DtlsSession session, byte[] datagram, IPEndPoint from)
+    {
+        ReadOnlySpan<byte> span = datagram;
+        while (DtlsRecord.TryRead(ref span, out var record))
+        {
+            if (record.Epoch == 0)
+            {
+                // The device's final flight again (its ClientKeyExchange first): it lacks the server's Finished.
+                if (record.Type == DtlsRecord.HandshakeType && record.Fragment.Length > 0 && record.Fragment[0] == HandshakeMessage.ClientKeyExchangeType)
+                {
+                    _ = ResendFinalFlightAsync(session);
+                }
+
+                continue;
+            }
+
+            if (session.Open(record, from, Now) is not var (type, plaintext))
+            {
+                continue;
+            }
+
+            switch (type)
+            {
+                case DtlsRecord.ApplicationDataType:
+                    session.Mark(store, time);
+                    _ = ExchangeAsync(session, plaintext);
+                    break;
+                case DtlsRecord.HandshakeType:
+                    _ = ResendFinalFlightAsync(session);
+                    break;
+                case DtlsRecord.AlertType when plaintext.Length == 2 && (plaintext[0] == 2 || plaintext[1] == 0):
+                    // A fatal alert or close_notify: the device ended the session.
+                    Forget(session);
+                    _ = DeleteAsync(session);
+                    break;
+            }
+        }
+    }
+
+    private async Task ExchangeAsync(DtlsSession session, byte[] request)
+    {
+        try
+        {
+            if (await layer.HandleAsync(request, session.Id, session.Credentials, stopping) is { } answer)
+            {
+                Send(await session.SealAsync(DtlsRecord.ApplicationDataType, answer, store, time), session.Remote);
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Stopping, or the store would not reserve sequence numbers: no answer; the device asks again.
+            LogExchangeFailed(session.DeviceId, exception.Message);
+        }
+    }
+
+    private async Task ResendFinalFlightAsync(DtlsSession session)
+    {
+        try
+        {
+            if (await session.FinalFlightAsync(store, time) is { } flight)
+            {
+                Send(flight, session.Remote);
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogExchangeFailed(session.DeviceId, exception.Message);
+        }
+    }
+
+    /// <summary>
+    /// A record for a session this silo does not hold: it is found in the store, the record must
+    /// authenticate under it and be newer than the store's mark, and only then is a block of
+    /// write sequence numbers reserved for this silo and the session held here.
+    /// </summary>
+    private async Task ContinueAsync(ulong connectionId, byte[] datagram, IPEndPoint from)
+    {
+        if (missing.ContainsKey(connectionId) || loading.Count >= MaxLoads || !loading.TryAdd(connectionId, 0))
+        {
+            return;
+        }
+
+        try
+        {
+            if (await store.FindAsync((long)connectionId) is not { } row)
+            {
+                if (missing.Count >= RememberedMisses)
+                {
+                    missing.Clear();
+                }
+
+                missing.TryAdd(connectionId, 0);
+                return;
+            }
+
+            if (!Authenticates(row, datagram))
+            {
+                return;
+            }
+
+            var limit = await store.ReserveAsync(row.ConnectionId, DtlsSession.SequenceBlock, time.GetUtcNow().UtcDateTime);
+            var password = limit == 0 ? null : await keys.FindAsync(row.DeviceId);
+            if (password is null)
+            {
+                // Gone meanwhile, or its device was deleted.
+                _ = store.DeleteAsync(row.ConnectionId);
+                return;
+            }
+
+            var session = DtlsSession.Continued(row, System.Text.Encoding.UTF8.GetString(password), limit, from, Now);
+            Hold(session);
+            CountHandshake("continued");
+            SessionDatagram(sessions.GetValueOrDefault(connectionId) ?? session, datagram, from);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogExchangeFailed(connectionId.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), exception.Message);
         }
         finally
         {
-            handshakes.Release();
+            loading.TryRemove(connectionId, out _);
         }
     }
 
-    private void Moved(DtlsSession session, EndPoint from, EndPoint to)
+    private static bool Authenticates(DtlsSessionRow row, byte[] datagram)
     {
-        byAddress.TryRemove(new KeyValuePair<EndPoint, DtlsSession>(from, session));
-        byAddress[to] = session;
+        ReadOnlySpan<byte> span = datagram;
+        return DtlsRecord.TryRead(ref span, out var record)
+            && record.Epoch == 1
+            && record.Sequence > row.ReadHigh
+            && RecordProtection.Open((DtlsSuite)row.Suite, row.Keys.AsSpan(0, DtlsSuites.KeySize), row.Keys.AsSpan(2 * DtlsSuites.KeySize, DtlsSuites.ImplicitIvSize), record) is not null;
+    }
+
+    private void Hold(DtlsSession session)
+    {
+        if (sessions.TryAdd(session.ConnectionId, session))
+        {
+            PlatformMetrics.DtlsSessions.Add(1);
+        }
+
+        if (!session.UsesConnectionId && withoutConnectionId.TryGetValue(session.Remote, out var earlier) && earlier != session)
+        {
+            // Nothing can reach the earlier session of this address any more: only its row stays (until idle).
+            Forget(earlier);
+        }
+
+        if (!session.UsesConnectionId)
+        {
+            withoutConnectionId[session.Remote] = session;
+        }
     }
 
     private void Forget(DtlsSession session)
     {
-        if (byConnectionId.TryRemove(new KeyValuePair<ulong, DtlsSession>(BinaryPrimitives.ReadUInt64BigEndian(session.ConnectionId), session)) && session.IsEstablished)
+        if (sessions.TryRemove(new KeyValuePair<ulong, DtlsSession>(session.ConnectionId, session)))
         {
             PlatformMetrics.DtlsSessions.Add(-1);
         }
 
-        byAddress.TryRemove(new KeyValuePair<EndPoint, DtlsSession>(session.Remote, session));
-        session.Shutdown();
+        withoutConnectionId.TryRemove(new KeyValuePair<IPEndPoint, DtlsSession>(session.Remote, session));
     }
 
-    private static void CountHandshake(string outcome) => PlatformMetrics.DtlsHandshakes.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-
-    private void EvictBeyondBound()
+    private async Task DeleteAsync(DtlsSession session)
     {
-        var excess = byConnectionId.Count - options.MaxSessions;
-        if (excess <= 0)
+        try
         {
-            return;
+            await store.DeleteAsync((long)session.ConnectionId);
         }
-
-        // A hundredth at a time: the longest idle, found in one sort rather than one per handshake.
-        foreach (var idle in byConnectionId.Values.OrderByDescending(s => s.Idle).Take(Math.Max(excess, options.MaxSessions / 100)).ToList())
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            Forget(idle);
+            // Deleted when idle instead.
+            LogExchangeFailed(session.DeviceId, exception.Message);
         }
     }
 
-    private async Task SweepAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    private ulong NewConnectionId()
     {
+        while (true)
+        {
+            var id = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(DtlsRecord.ConnectionIdLength));
+            if (id != 0 && !sessions.ContainsKey(id))
+            {
+                return id;
+            }
+        }
+    }
+
+    private void Send(byte[] datagram, IPEndPoint to)
+    {
+        try
+        {
+            socket?.SendTo(datagram, SocketFlags.None, to);
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            // UDP: a lost datagram is the device's to send again.
+        }
+    }
+
+    private async Task TimersAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Tick, time);
+        var ticks = 0L;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                foreach (var session in byConnectionId.Values.Where(s => s.IsClosed || s.Idle > options.SessionIdleTimeout).ToList())
+                Retransmit();
+                if (++ticks % 240 == 0)
                 {
-                    Forget(session);
+                    await SweepSessionsAsync();
                 }
             }
         }
@@ -258,32 +537,76 @@ public sealed partial class DtlsEndpoint(CoapOptions options, CoapMessageLayer l
         }
     }
 
+    /// <summary>Sends flights again on their doubling timers (RFC 6347 §4.2.4) and drops handshakes gone silent.</summary>
+    private void Retransmit()
+    {
+        foreach (var handshake in halfOpen.Snapshot())
+        {
+            var silent = time.GetElapsedTime(handshake.LastHeard);
+            if (time.GetElapsedTime(handshake.Started) > options.HandshakeTimeout || (handshake.Step == HandshakeStep.AwaitingKeyExchange && silent > options.HalfOpenTimeout))
+            {
+                halfOpen.Remove(handshake);
+                CountHandshake("timed_out");
+                continue;
+            }
+
+            if (handshake.Step == HandshakeStep.AwaitingKeyExchange && time.GetElapsedTime(handshake.LastSent) > FirstRetransmission * (1 << Math.Min(handshake.Retransmissions, 5)))
+            {
+                handshake.Retransmissions++;
+                Send(handshake.Flight(Now), handshake.Peer);
+            }
+        }
+    }
+
+    /// <summary>Idle sessions leave memory and the store; past the bound, the longest idle leave memory (the store keeps them).</summary>
+    private async Task SweepSessionsAsync()
+    {
+        var idleSince = Now - (long)(options.SessionIdleTimeout.TotalSeconds * time.TimestampFrequency);
+        foreach (var session in sessions.Values)
+        {
+            if (session.LastActive < idleSince)
+            {
+                Forget(session);
+            }
+        }
+
+        var excess = sessions.Count - options.MaxSessions;
+        if (excess > 0)
+        {
+            var times = sessions.Values.Select(s => s.LastActive).ToArray();
+            Array.Sort(times);
+            var cutoff = times[Math.Min(times.Length - 1, Math.Max(excess, options.MaxSessions / 100))];
+            foreach (var session in sessions.Values)
+            {
+                if (session.LastActive <= cutoff)
+                {
+                    Forget(session);
+                }
+            }
+        }
+
+        try
+        {
+            await store.DeleteIdleAsync(time.GetUtcNow().UtcDateTime - options.SessionIdleTimeout);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogExchangeFailed("(idle sessions)", exception.Message);
+        }
+    }
+
+    private static void CountHandshake(string outcome, int count = 1) =>
+        PlatformMetrics.DtlsHandshakes.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "DTLS session for device {Device} from {Remote} (Connection ID: {UsesConnectionId}).")]
     private partial void LogHandshake(string device, string remote, bool usesConnectionId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "DTLS handshake from {Remote} failed: {Reason}")]
     private partial void LogHandshakeFailed(string remote, string reason);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A DTLS exchange of {Device} got no answer: {Reason}")]
+    private partial void LogExchangeFailed(string device, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "A datagram from {Remote} could not be handled.")]
     private partial void LogDatagramFailed(Exception exception, string remote);
-
-    /// <summary>Sends the HelloVerifyRequest to the address the ClientHello came from.</summary>
-    private sealed class Reply(Socket socket, EndPoint to) : DatagramSender
-    {
-        public int GetSendLimit() => 1400;
-
-        public void Send(byte[] buf, int off, int len) => Send(buf.AsSpan(off, len));
-
-        public void Send(ReadOnlySpan<byte> buffer)
-        {
-            try
-            {
-                socket.SendTo(buffer, SocketFlags.None, to);
-            }
-            catch (SocketException)
-            {
-                // Lost: the device sends its ClientHello again.
-            }
-        }
-    }
 }

@@ -1,210 +1,273 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using Embever.Actors.Api.Gateway;
-using Org.BouncyCastle.Tls;
+using Embever.Actors.Devices;
 
 namespace Embever.Actors.Api.Coap.Dtls;
 
 /// <summary>
-/// One device's DTLS session, from its first verified ClientHello on. It is BouncyCastle's
-/// datagram transport: records the endpoint routes here (by address, or by Connection ID) wait in
-/// a small inbox, which the handshake thread reads while shaking hands and
-/// <see cref="DrainAsync"/> reads afterwards, one record at a time, answering each CoAP request
-/// before it takes the next.
+/// One device's established DTLS session, as small as the record layer allows (a few hundred
+/// bytes): the device, the Connection ID, the four keys, the write sequence and the block of it
+/// reserved in the store, the replay window, the last activity. Records are opened on the
+/// receive loop and sealed by whoever answers; nothing here holds a thread or a cipher.
+/// <para>
+/// Nonces never repeat: a record is sent only at a sequence number below the limit the store
+/// reserved for this holder (<see cref="DtlsSessionStore.ReserveAsync"/>), and a session taken
+/// from the store starts at the block reserved for it. Records at or below the newest one the
+/// store knows was accepted are refused after a move (<see cref="ReplayFloor"/>).
+/// </para>
 /// </summary>
-public sealed class DtlsSession : DatagramTransport
+public sealed class DtlsSession
 {
-    /// <summary>Records waiting; more are dropped (the device sends them again).</summary>
-    private const int InboxSize = 32;
+    /// <summary>Sequence numbers reserved at a time; the next block is asked for when half is used.</summary>
+    public const long SequenceBlock = 4096;
 
-    /// <summary>
-    /// How long after the client's encrypted Finished a handshake may go on. A right key completes
-    /// it at once; a wrong one cannot decrypt, BouncyCastle drops the record silently and would
-    /// wait out the whole handshake timeout holding a thread. A client whose first final flight
-    /// was lost sends it again within its retransmission timer, so two seconds and a second
-    /// encrypted record are the sign of a wrong key.
-    /// </summary>
-    private static readonly TimeSpan WrongKeyAfter = TimeSpan.FromSeconds(2);
-
-    private readonly BlockingCollection<(byte[] Record, EndPoint From)> inbox = new(InboxSize);
-    private readonly Socket socket;
-    private readonly TimeProvider time;
-    private DtlsTransport? transport;
-    private EndPoint? receivedFrom;
-    private int draining;
+    private readonly byte[] keys;
+    private readonly byte[]? clientConnectionId;
+    private readonly DtlsSuite suite;
+    private long writeSequence;
+    private long writeLimit;
+    private Task? reserving;
+    private long readHigh;
+    private ulong readWindow;
+    private long markedHigh;
+    private int marking;
     private long lastActive;
-    private int encryptedHandshakeRecords;
-    private long firstEncryptedHandshakeRecord;
+    private byte[]? serverFinished;
+    private long plainSequence;
 
-    public DtlsSession(Socket socket, EndPoint remote, byte[] connectionId, TimeProvider time)
+    private DtlsSession(ulong connectionId, string deviceId, string password, DtlsSuite suite, byte[] keys, byte[]? clientConnectionId, bool usesConnectionId, IPEndPoint remote, long now)
     {
-        this.socket = socket;
-        this.time = time;
-        Remote = remote;
         ConnectionId = connectionId;
-        Id = Convert.ToHexString(connectionId);
-        lastActive = time.GetTimestamp();
+        DeviceId = deviceId;
+        Password = password;
+        this.suite = suite;
+        this.keys = keys;
+        this.clientConnectionId = clientConnectionId;
+        UsesConnectionId = usesConnectionId;
+        Remote = remote;
+        lastActive = now;
     }
 
-    /// <summary>Names the session for duplicate detection: it outlives the device's address.</summary>
-    public string Id { get; }
+    public ulong ConnectionId { get; }
 
-    public byte[] ConnectionId { get; }
+    public string DeviceId { get; }
 
-    /// <summary>Where answers go: the address the newest authenticated record came from.</summary>
-    public EndPoint Remote { get; private set; }
+    public string Password { get; }
 
-    public DeviceCredentials? Device { get; private set; }
+    /// <summary>Whether the device's records carry the Connection ID (then they find the session from any address).</summary>
+    public bool UsesConnectionId { get; }
 
-    public bool IsEstablished => transport is not null;
+    /// <summary>Where answers go: the address the newest authenticated record came from (RFC 9146 §6).</summary>
+    public IPEndPoint Remote { get; private set; }
 
-    public bool IsClosed { get; private set; }
+    public DeviceCredentials Credentials => new(DeviceId, Password);
 
-    /// <summary>Whether the handshake ended because the client's key was wrong.</summary>
-    public bool WrongKey { get; private set; }
+    /// <summary>Names the session for the CoAP layer's duplicate detection: it outlives the device's address.</summary>
+    public string Id => ConnectionId.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
-    public TimeSpan Idle => time.GetElapsedTime(Interlocked.Read(ref lastActive));
+    public long LastActive => Interlocked.Read(ref lastActive);
 
-    /// <summary>Raised when a record carrying the Connection ID moved the session to another address.</summary>
-    public event Action<DtlsSession, EndPoint, EndPoint>? Moved;
+    /// <summary>The newest record sequence number accepted.</summary>
+    public long ReplayFloor => Interlocked.Read(ref readHigh);
 
-    public void Established(DtlsTransport established, DeviceCredentials device)
-    {
-        Device = device;
-        transport = established;
-    }
-
-    /// <summary>Takes a record from the socket; false when the inbox is full.</summary>
-    public bool Deliver(byte[] record, EndPoint from) => !IsClosed && inbox.TryAdd((record, from));
-
-    /// <summary>Decrypts what waits and answers each CoAP request in it; one drain at a time per session.</summary>
-    public async Task DrainAsync(CoapMessageLayer layer, CancellationToken cancellationToken)
-    {
-        if (transport is null || Interlocked.CompareExchange(ref draining, 1, 0) != 0)
+    /// <summary>The session a completed handshake made; its row is saved before its first record is sent.</summary>
+    public static DtlsSession Established(DtlsHandshake handshake, SessionKeys sessionKeys, string password, long plainSequence, long now) =>
+        new(handshake.ConnectionId, handshake.Identity!, password, handshake.Suite, sessionKeys.Block, handshake.ClientConnectionId, handshake.UsesConnectionId, handshake.Peer, now)
         {
-            return;
+            writeLimit = SequenceBlock,
+            readHigh = sessionKeys.ClientFinishedSequence,
+            readWindow = 1,
+            markedHigh = sessionKeys.ClientFinishedSequence,
+            serverFinished = sessionKeys.ServerFinished,
+            plainSequence = plainSequence,
+        };
+
+    /// <summary>A session taken from the store, with the block of sequence numbers just reserved for it (<paramref name="limit"/>).</summary>
+    public static DtlsSession Continued(DtlsSessionRow row, string password, long limit, IPEndPoint remote, long now) =>
+        new((ulong)row.ConnectionId, row.DeviceId, password, (DtlsSuite)row.Suite, row.Keys, row.ClientConnectionId, usesConnectionId: true, remote, now)
+        {
+            writeSequence = limit - SequenceBlock,
+            writeLimit = limit,
+            readHigh = row.ReadHigh,
+
+            // All at or below the stored mark counts as seen: the old holder may have accepted any of them.
+            readWindow = ulong.MaxValue,
+            markedHigh = row.ReadHigh,
+        };
+
+    /// <summary>The row the store keeps for a new session.</summary>
+    public DtlsSessionRow ToRow(DateTime now) =>
+        new((long)ConnectionId, DeviceId, (int)suite, keys, clientConnectionId, writeLimit, readHigh, now);
+
+    /// <summary>Opens a record of epoch 1: its type and plaintext, or null for a replay or a record that does not authenticate.</summary>
+    public (byte Type, byte[] Plaintext)? Open(in DtlsRecord record, IPEndPoint from, long now)
+    {
+        if (record.Epoch != 1)
+        {
+            return null;
         }
 
-        var buffer = new byte[transport.GetReceiveLimit()];
-        try
+        lock (keys)
         {
-            while (inbox.Count > 0 && !IsClosed)
+            if (!Fresh(record.Sequence))
             {
-                // One millisecond at most: a record that is not application data (a retransmitted
-                // Finished, an alert) makes BouncyCastle wait for the next, and there is none yet.
-                var length = transport.Receive(buffer, 0, buffer.Length, 1, OnRecord);
-                if (length < 0)
-                {
-                    continue;
-                }
-
-                Interlocked.Exchange(ref lastActive, time.GetTimestamp());
-                if (await layer.HandleAsync(buffer.AsMemory(0, length), Id, Device, cancellationToken) is { } answer)
-                {
-                    transport.Send(answer, 0, answer.Length);
-                }
+                return null;
             }
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+
+        if (RecordProtection.Open(suite, keys.AsSpan(0, 16), keys.AsSpan(32, 4), record) is not { } opened)
         {
-            // A fatal alert or a broken record layer ends the session (it runs unobserved: nothing
-            // may escape); the device shakes hands again.
-            Close();
+            return null;
+        }
+
+        lock (keys)
+        {
+            if (!Fresh(record.Sequence))
+            {
+                return null;
+            }
+
+            var newest = record.Sequence > readHigh;
+            Accept(record.Sequence);
+            if (newest && !from.Equals(Remote) && !record.ConnectionId.IsEmpty)
+            {
+                Remote = from;
+            }
+        }
+
+        Interlocked.Exchange(ref lastActive, now);
+        if (opened.Type == DtlsRecord.ApplicationDataType)
+        {
+            // The device received the server's Finished: it need not be kept for a retransmission.
+            serverFinished = null;
+        }
+
+        return opened;
+    }
+
+    /// <summary>Seals <paramref name="plaintext"/> at the next sequence number, reserving a block in the store first when this holder's is used up.</summary>
+    public async ValueTask<byte[]> SealAsync(byte type, ReadOnlyMemory<byte> plaintext, DtlsSessionStore store, TimeProvider time)
+    {
+        while (true)
+        {
+            var sequence = Interlocked.Increment(ref writeSequence) - 1;
+            var limit = Interlocked.Read(ref writeLimit);
+            if (sequence < limit)
+            {
+                if (limit - sequence == SequenceBlock / 2)
+                {
+                    _ = ReserveAsync(store, time);
+                }
+
+                return RecordProtection.Seal(suite, keys.AsSpan(16, 16), keys.AsSpan(36, 4), type, 1, sequence, ConnectionIdOut, plaintext.Span);
+            }
+
+            await ReserveAsync(store, time);
+        }
+    }
+
+    /// <summary>The server's ChangeCipherSpec and Finished again, while the device may not have them (its Finished came again).</summary>
+    public async ValueTask<byte[]?> FinalFlightAsync(DtlsSessionStore store, TimeProvider time)
+    {
+        if (serverFinished is not { } finished)
+        {
+            return null;
+        }
+
+        var changeCipherSpec = DtlsRecord.Plain(DtlsRecord.ChangeCipherSpecType, Interlocked.Increment(ref plainSequence) - 1, [1]);
+        return [.. changeCipherSpec, .. await SealAsync(DtlsRecord.HandshakeType, finished, store, time)];
+    }
+
+    /// <summary>Records the newest accepted record in the store, one write at a time per session, the newest mark winning.</summary>
+    public void Mark(DtlsSessionStore store, TimeProvider time)
+    {
+        if (Interlocked.Read(ref readHigh) > Interlocked.Read(ref markedHigh) && Interlocked.CompareExchange(ref marking, 1, 0) == 0)
+        {
+            _ = MarkAsync(store, time);
+        }
+    }
+
+    private async Task MarkAsync(DtlsSessionStore store, TimeProvider time)
+    {
+        try
+        {
+            while (Interlocked.Read(ref readHigh) is var high && high > Interlocked.Read(ref markedHigh))
+            {
+                await store.MarkAsync((long)ConnectionId, high, time.GetUtcNow().UtcDateTime);
+                Interlocked.Exchange(ref markedHigh, high);
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The store refused: the next accepted record marks again.
         }
         finally
         {
-            Volatile.Write(ref draining, 0);
-        }
-
-        if (inbox.Count > 0 && !IsClosed)
-        {
-            await DrainAsync(layer, cancellationToken);
+            Volatile.Write(ref marking, 0);
         }
     }
 
-    /// <summary>Ends the session with a close_notify.</summary>
-    public void Shutdown()
+    private ReadOnlySpan<byte> ConnectionIdOut => clientConnectionId;
+
+    private Task ReserveAsync(DtlsSessionStore store, TimeProvider time)
+    {
+        lock (keys)
+        {
+            return reserving ??= ReserveCoreAsync(store, time);
+        }
+    }
+
+    private async Task ReserveCoreAsync(DtlsSessionStore store, TimeProvider time)
     {
         try
         {
-            transport?.Close();
+            var limit = await store.ReserveAsync((long)ConnectionId, SequenceBlock, time.GetUtcNow().UtcDateTime);
+            if (limit == 0)
+            {
+                throw new InvalidOperationException($"The DTLS session {Id} is no longer stored.");
+            }
+
+            // Another holder may have reserved meanwhile: this one's block is the last SequenceBlock below the limit.
+            var start = limit - SequenceBlock;
+            long current;
+            while ((current = Interlocked.Read(ref writeSequence)) < start && Interlocked.CompareExchange(ref writeSequence, start, current) != current)
+            {
+                // Raced with a sender taking a number (one that waits for this block): read again.
+            }
+
+            Interlocked.Exchange(ref writeLimit, limit);
         }
-        catch (Exception exception) when (exception is TlsException or IOException or SocketException)
+        finally
         {
-            // Closing what already failed.
-        }
-
-        Close();
-    }
-
-    int DatagramReceiver.GetReceiveLimit() => 16 * 1024 + 512;
-
-    int DatagramSender.GetSendLimit() => 1400;
-
-    int DatagramReceiver.Receive(byte[] buf, int off, int len, int waitMillis) => Receive(buf.AsSpan(off, len), waitMillis);
-
-    int DatagramReceiver.Receive(Span<byte> buffer, int waitMillis) => Receive(buffer, waitMillis);
-
-    private int Receive(Span<byte> buffer, int waitMillis)
-    {
-        if (transport is null && encryptedHandshakeRecords >= 2 && time.GetElapsedTime(firstEncryptedHandshakeRecord) > WrongKeyAfter)
-        {
-            // Ends the handshake at once with an alert the device understands, freeing its thread.
-            WrongKey = true;
-            throw new TlsFatalAlert(AlertDescription.decrypt_error, "The client's Finished does not decrypt: a wrong pre-shared key.");
-        }
-
-        // During the handshake, wait in slices so that a wrong key is noticed while BouncyCastle waits.
-        var wait = waitMillis == 0 ? Timeout.Infinite : waitMillis;
-        if (IsClosed || !inbox.TryTake(out var item, transport is null && wait is Timeout.Infinite or > 500 ? 500 : wait))
-        {
-            return -1;
-        }
-
-        if (transport is null && IsEncryptedHandshakeRecord(item.Record) && encryptedHandshakeRecords++ == 0)
-        {
-            firstEncryptedHandshakeRecord = time.GetTimestamp();
-        }
-
-        receivedFrom = item.From;
-        var length = Math.Min(buffer.Length, item.Record.Length);
-        item.Record.AsSpan(0, length).CopyTo(buffer);
-        return length;
-    }
-
-    /// <summary>A handshake record (or one with a Connection ID) of epoch 1 or later: the client's Finished.</summary>
-    private static bool IsEncryptedHandshakeRecord(byte[] record) =>
-        record.Length > 5 && record[0] is 22 or 25 && ((record[3] << 8) | record[4]) > 0;
-
-    void DatagramSender.Send(byte[] buf, int off, int len) => SendTo(buf.AsSpan(off, len));
-
-    void DatagramSender.Send(ReadOnlySpan<byte> buffer) => SendTo(buffer);
-
-    void TlsCloseable.Close() => Close();
-
-    private void Close() => IsClosed = true;
-
-    private void SendTo(ReadOnlySpan<byte> datagram)
-    {
-        try
-        {
-            socket.SendTo(datagram, SocketFlags.None, Remote);
-        }
-        catch (SocketException)
-        {
-            // UDP: a lost datagram is the device's to send again.
+            lock (keys)
+            {
+                reserving = null;
+            }
         }
     }
 
-    /// <summary>A record that authenticated with the Connection ID and is the newest seen moves the session to its address (RFC 9146 §6).</summary>
-    private void OnRecord(DtlsRecordFlags flags)
+    private bool Fresh(long sequence)
     {
-        if (flags.HasFlag(DtlsRecordFlags.IsNewest | DtlsRecordFlags.UsesConnectionID) && receivedFrom is { } from && !from.Equals(Remote))
+        if (sequence > readHigh)
         {
-            var old = Remote;
-            Remote = from;
-            Moved?.Invoke(this, old, from);
+            return true;
+        }
+
+        var behind = readHigh - sequence;
+        return behind < 64 && (readWindow & (1UL << (int)behind)) == 0;
+    }
+
+    private void Accept(long sequence)
+    {
+        if (sequence > readHigh)
+        {
+            var ahead = sequence - readHigh;
+            readWindow = ahead >= 64 ? 1 : (readWindow << (int)ahead) | 1;
+            readHigh = sequence;
+        }
+        else
+        {
+            readWindow |= 1UL << (int)(readHigh - sequence);
         }
     }
 }
