@@ -34,6 +34,9 @@ public sealed class DtlsChannel : IDatagramChannel
 
     public WireCounter Wire => udp.Wire;
 
+    /// <summary>The UDP channel under the records.</summary>
+    public UdpChannel Udp => udp;
+
     public void Send(ReadOnlySpan<byte> datagram) => transport.Send(datagram);
 
     public int Receive(Span<byte> buffer, TimeSpan timeout)

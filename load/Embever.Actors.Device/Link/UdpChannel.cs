@@ -10,6 +10,9 @@ public sealed class UdpChannel(IPEndPoint gateway) : IDatagramChannel
 
     public WireCounter Wire { get; } = new();
 
+    /// <summary>Sees each datagram received (tests read the records' sequence numbers off the wire).</summary>
+    public Action<byte[]>? Tap { get; set; }
+
     public void Send(ReadOnlySpan<byte> datagram)
     {
         socket.Send(datagram);
@@ -31,6 +34,7 @@ public sealed class UdpChannel(IPEndPoint gateway) : IDatagramChannel
             {
                 var length = socket.Receive(buffer);
                 Wire.CountReceived(length);
+                Tap?.Invoke(buffer[..length].ToArray());
                 return length;
             }
             catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
@@ -45,6 +49,13 @@ public sealed class UdpChannel(IPEndPoint gateway) : IDatagramChannel
         var old = socket;
         socket = Connect(gateway);
         old.Dispose();
+    }
+
+    /// <summary>Sends to another gateway from a new port: a balancer without affinity, or a NAT's new binding, took the flow elsewhere.</summary>
+    public void Retarget(IPEndPoint other)
+    {
+        gateway = other;
+        Rebind();
     }
 
     public void Dispose() => socket.Dispose();

@@ -46,11 +46,18 @@ public sealed class DtlsSessionStore(Database database, PlatformKeys keys)
         return rows is [var row] && keys.PasswordSeal.Open(Context(connectionId), row.Keys) is { } opened ? row with { Keys = opened } : null;
     }
 
-    /// <summary>Reserves the next block of write sequence numbers; returns the new limit (0: the session is gone).</summary>
-    public async Task<long> ReserveAsync(long connectionId, long block, DateTime now) =>
-        await database.ScalarAsync<long?>(
-            "UPDATE dtls_sessions SET write_seq_limit = write_seq_limit + @block, last_active = @now WHERE connection_id = @id RETURNING write_seq_limit",
-            p => p.Add("block", block).Add("now", Timestamps.ToMicroseconds(now)).Add("id", connectionId)) ?? 0;
+    /// <summary>
+    /// Reserves the next block of write sequence numbers: the new limit, and the newest record the
+    /// store knows was accepted (by any holder); null when the session is gone.
+    /// </summary>
+    public async Task<(long Limit, long ReadHigh)?> ReserveAsync(long connectionId, long block, DateTime now)
+    {
+        var rows = await database.QueryAsync(
+            "UPDATE dtls_sessions SET write_seq_limit = write_seq_limit + @block, last_active = @now WHERE connection_id = @id RETURNING write_seq_limit, read_high",
+            p => p.Add("block", block).Add("now", Timestamps.ToMicroseconds(now)).Add("id", connectionId),
+            reader => (reader.GetInt64(0), reader.GetInt64(1)));
+        return rows is [var row] ? row : null;
+    }
 
     /// <summary>The newest record accepted and the session's last activity (through the group commit).</summary>
     public Task MarkAsync(long connectionId, long readHigh, DateTime lastActive) =>

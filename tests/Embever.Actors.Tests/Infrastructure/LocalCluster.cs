@@ -8,7 +8,7 @@ public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly string connectionString;
     private readonly string clusterId = $"test-{Guid.NewGuid():N}";
-    private readonly Dictionary<string, (int Http, int Silo, int Gateway, string Data)> slots = [];
+    private readonly Dictionary<string, (int Http, int Silo, int Gateway, int Coaps, string Data)> slots = [];
 
     private LocalCluster(string connectionString) => this.connectionString = connectionString;
 
@@ -33,7 +33,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             var data = Path.Combine(Path.GetTempPath(), $"embever-silo-{Guid.NewGuid():N}");
             Directory.CreateDirectory(data);
-            slots[name] = slot = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next(), data);
+            slots[name] = slot = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next(), FreePorts.Next(), data);
         }
 
         var silo = SiloProcess.Start(name, slot.Http,
@@ -43,6 +43,7 @@ public sealed class LocalCluster : IAsyncDisposable
             $"--Embever:ClusterId={clusterId}",
             $"--Embever:SiloPort={slot.Silo}",
             $"--Embever:GatewayPort={slot.Gateway}",
+            $"--Embever:Coap:SecurePort={slot.Coaps}",
             "--Embever:AdvertisedAddress=127.0.0.1",
             $"--Embever:DataDirectory={slot.Data}",
             "--Embever:FailureDetectionTime=00:00:06",
@@ -52,6 +53,9 @@ public sealed class LocalCluster : IAsyncDisposable
         Silos.Add(silo);
         return silo;
     }
+
+    /// <summary>The coaps:// port of a silo (the same across its restarts).</summary>
+    public int CoapsPort(string name) => slots[name].Coaps;
 
     /// <summary>The first-start organisation token, from whichever silo won the bootstrap.</summary>
     public string OrganisationToken() =>

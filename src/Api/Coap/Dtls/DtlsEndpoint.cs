@@ -333,16 +333,16 @@ public sealed partial class DtlsEndpoint(
                 continue;
             }
 
-            if (session.Open(record, from, Now) is not var (type, plaintext))
+            if (session.Open(record, from, Now) is not { } opened)
             {
                 continue;
             }
 
-            switch (type)
+            var plaintext = opened.Plaintext;
+            switch (opened.Type)
             {
                 case DtlsRecord.ApplicationDataType:
-                    session.Mark(store, time);
-                    _ = ExchangeAsync(session, plaintext);
+                    _ = ExchangeAsync(session, opened);
                     break;
                 case DtlsRecord.HandshakeType:
                     _ = ResendFinalFlightAsync(session);
@@ -356,11 +356,18 @@ public sealed partial class DtlsEndpoint(
         }
     }
 
-    private async Task ExchangeAsync(DtlsSession session, byte[] request)
+    private async Task ExchangeAsync(DtlsSession session, OpenedRecord request)
     {
         try
         {
-            if (await layer.HandleAsync(request, session.Id, session.Credentials, stopping) is { } answer)
+            if (request.Elsewhere && !await session.CatchUpAsync(request.Sequence, store, time))
+            {
+                // Another holder accepted this record: a replay.
+                return;
+            }
+
+            session.Mark(store, time);
+            if (await layer.HandleAsync(request.Plaintext, session.Id, session.Credentials, stopping) is { } answer)
             {
                 Send(await session.SealAsync(DtlsRecord.ApplicationDataType, answer, store, time), session.Remote);
             }
@@ -417,9 +424,9 @@ public sealed partial class DtlsEndpoint(
                 return;
             }
 
-            var limit = await store.ReserveAsync(row.ConnectionId, DtlsSession.SequenceBlock, time.GetUtcNow().UtcDateTime);
-            var password = limit == 0 ? null : await keys.FindAsync(row.DeviceId);
-            if (password is null)
+            var reserved = await store.ReserveAsync(row.ConnectionId, DtlsSession.SequenceBlock, time.GetUtcNow().UtcDateTime);
+            var password = reserved is null ? null : await keys.FindAsync(row.DeviceId);
+            if (password is null || reserved is not var (limit, _))
             {
                 // Gone meanwhile, or its device was deleted.
                 _ = store.DeleteAsync(row.ConnectionId);

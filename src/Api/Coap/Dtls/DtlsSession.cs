@@ -26,7 +26,7 @@ public sealed class DtlsSession
     private readonly DtlsSuite suite;
     private long writeSequence;
     private long writeLimit;
-    private Task? reserving;
+    private Task<long>? reserving;
     private long readHigh;
     private ulong readWindow;
     private long markedHigh;
@@ -34,6 +34,9 @@ public sealed class DtlsSession
     private long lastActive;
     private byte[]? serverFinished;
     private long plainSequence;
+
+    /// <summary>Just taken from the store with a fresh block: the first record needs no catching up.</summary>
+    private bool caughtUp;
 
     private DtlsSession(ulong connectionId, string deviceId, string password, DtlsSuite suite, byte[] keys, byte[]? clientConnectionId, bool usesConnectionId, IPEndPoint remote, long now)
     {
@@ -93,14 +96,22 @@ public sealed class DtlsSession
             // All at or below the stored mark counts as seen: the old holder may have accepted any of them.
             readWindow = ulong.MaxValue,
             markedHigh = row.ReadHigh,
+            caughtUp = true,
         };
 
     /// <summary>The row the store keeps for a new session.</summary>
     public DtlsSessionRow ToRow(DateTime now) =>
         new((long)ConnectionId, DeviceId, (int)suite, keys, clientConnectionId, writeLimit, readHigh, now);
 
-    /// <summary>Opens a record of epoch 1: its type and plaintext, or null for a replay or a record that does not authenticate.</summary>
-    public (byte Type, byte[] Plaintext)? Open(in DtlsRecord record, IPEndPoint from, long now)
+    /// <summary>
+    /// Opens a record of epoch 1: its type and plaintext, or null for a replay or a record that
+    /// does not authenticate. <c>Elsewhere</c> says the device may have talked to another holder
+    /// since (its numbers skipped some, or it came from a new address): before answering, this
+    /// holder must catch up with the store (<see cref="CatchUpAsync"/>), or its answer would carry a
+    /// number the device's replay window has passed, and a replay of what the other holder
+    /// accepted would pass here.
+    /// </summary>
+    public OpenedRecord? Open(in DtlsRecord record, IPEndPoint from, long now)
     {
         if (record.Epoch != 1)
         {
@@ -115,11 +126,12 @@ public sealed class DtlsSession
             }
         }
 
-        if (RecordProtection.Open(suite, keys.AsSpan(0, 16), keys.AsSpan(32, 4), record) is not { } opened)
+        if (RecordProtection.Open(suite, keys.AsSpan(0, 16), keys.AsSpan(32, 4), record) is not var (type, plaintext))
         {
             return null;
         }
 
+        bool elsewhere;
         lock (keys)
         {
             if (!Fresh(record.Sequence))
@@ -128,6 +140,8 @@ public sealed class DtlsSession
             }
 
             var newest = record.Sequence > readHigh;
+            elsewhere = !caughtUp && (record.Sequence > readHigh + 1 || !from.Equals(Remote));
+            caughtUp = false;
             Accept(record.Sequence);
             if (newest && !from.Equals(Remote) && !record.ConnectionId.IsEmpty)
             {
@@ -136,13 +150,24 @@ public sealed class DtlsSession
         }
 
         Interlocked.Exchange(ref lastActive, now);
-        if (opened.Type == DtlsRecord.ApplicationDataType)
+        if (type == DtlsRecord.ApplicationDataType)
         {
             // The device received the server's Finished: it need not be kept for a retransmission.
             serverFinished = null;
         }
 
-        return opened;
+        return new OpenedRecord(type, plaintext, record.Sequence, elsewhere);
+    }
+
+    /// <summary>
+    /// Takes a fresh block of sequence numbers (above any other holder's) and learns the newest
+    /// record the store knows was accepted; false when <paramref name="sequence"/> is not above it
+    /// (another holder accepted that record: a replay).
+    /// </summary>
+    public async Task<bool> CatchUpAsync(long sequence, DtlsSessionStore store, TimeProvider time)
+    {
+        var storedHigh = await ReserveAsync(store, time);
+        return sequence > storedHigh || sequence <= Interlocked.Read(ref markedHigh);
     }
 
     /// <summary>Seals <paramref name="plaintext"/> at the next sequence number, reserving a block in the store first when this holder's is used up.</summary>
@@ -209,7 +234,7 @@ public sealed class DtlsSession
 
     private ReadOnlySpan<byte> ConnectionIdOut => clientConnectionId;
 
-    private Task ReserveAsync(DtlsSessionStore store, TimeProvider time)
+    private Task<long> ReserveAsync(DtlsSessionStore store, TimeProvider time)
     {
         lock (keys)
         {
@@ -217,15 +242,13 @@ public sealed class DtlsSession
         }
     }
 
-    private async Task ReserveCoreAsync(DtlsSessionStore store, TimeProvider time)
+    /// <summary>Reserves the next block; returns the newest record the store knows was accepted.</summary>
+    private async Task<long> ReserveCoreAsync(DtlsSessionStore store, TimeProvider time)
     {
         try
         {
-            var limit = await store.ReserveAsync((long)ConnectionId, SequenceBlock, time.GetUtcNow().UtcDateTime);
-            if (limit == 0)
-            {
-                throw new InvalidOperationException($"The DTLS session {Id} is no longer stored.");
-            }
+            var (limit, storedHigh) = await store.ReserveAsync((long)ConnectionId, SequenceBlock, time.GetUtcNow().UtcDateTime)
+                ?? throw new InvalidOperationException($"The DTLS session {Id} is no longer stored.");
 
             // Another holder may have reserved meanwhile: this one's block is the last SequenceBlock below the limit.
             var start = limit - SequenceBlock;
@@ -236,6 +259,7 @@ public sealed class DtlsSession
             }
 
             Interlocked.Exchange(ref writeLimit, limit);
+            return storedHigh;
         }
         finally
         {
@@ -271,3 +295,6 @@ public sealed class DtlsSession
         }
     }
 }
+
+/// <summary>An opened record: its real type, its plaintext, its number, and whether the device may have talked to another holder since the last.</summary>
+public readonly record struct OpenedRecord(byte Type, byte[] Plaintext, long Sequence, bool Elsewhere);
