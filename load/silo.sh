@@ -30,10 +30,23 @@ start_silo() {
         args+=(--Embever:Storage=PostgreSQL "--Embever:ConnectionString=Host=127.0.0.1;Port=5499;Username=postgres;Database=embever")
     fi
 
-    dotnet "${SILO_DLL:-src/Silo/bin/Release/net10.0/Embever.Actors.Silo.dll}" "${args[@]}" >"$work/silo.log" 2>&1 &
-    pids+=($!)
+    silo_args=("${args[@]}")
+    run_silo
+}
+
+run_silo() {
+    dotnet "${SILO_DLL:-src/Silo/bin/Release/net10.0/Embever.Actors.Silo.dll}" "${silo_args[@]}" >>"$work/silo.log" 2>&1 &
+    silo_pid=$!
+    pids+=($silo_pid)
     for _ in $(seq 1 90); do curl -sf http://localhost:5000/ready >/dev/null && break; sleep 1; done
     curl -sf http://localhost:5000/ready >/dev/null || { cat "$work/silo.log"; exit 1; }
+}
+
+# Stops the silo (SIGTERM, or SIGKILL with "kill") and starts it again on the same store and data.
+restart_silo() {
+    kill "-${1:-TERM}" "$silo_pid" 2>/dev/null || true
+    while kill -0 "$silo_pid" 2>/dev/null; do sleep 0.2; done
+    run_silo
 }
 
 load() { dotnet load/Embever.Actors.Load/bin/Release/net10.0/Embever.Actors.Load.dll "$@" --operator-token "$work/data/operator-token"; }

@@ -28,10 +28,10 @@ public sealed class CoapOptions
     public int MaxHalfOpenHandshakes { get; set; } = 4096;
 
     /// <summary>Handshakes under way from one source address; a newcomer past it takes the place of that address's oldest.</summary>
-    public int HalfOpenPerAddress { get; set; } = 8;
+    public int HalfOpenPerAddress { get; set; } = 16;
 
     /// <summary>Handshakes under way from one /24 (IPv4) or /64 (IPv6).</summary>
-    public int HalfOpenPerPrefix { get; set; } = 64;
+    public int HalfOpenPerPrefix { get; set; } = 256;
 
     /// <summary>
     /// A handshake whose device has been silent this long after the server's flight is dropped: a

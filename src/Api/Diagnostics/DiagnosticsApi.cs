@@ -20,7 +20,7 @@ public static class DiagnosticsApi
         return routes;
     }
 
-    private static async Task<Results<Ok<Diagnostics>, ForbiddenProblem>> Get(Caller caller, IGrainFactory grains, StoreState store, bool collect = false)
+    private static async Task<Results<Ok<Diagnostics>, ForbiddenProblem>> Get(Caller caller, IGrainFactory grains, StoreState store, IServiceProvider services, bool collect = false)
     {
         if (!caller.IsOperator)
         {
@@ -36,15 +36,21 @@ public static class DiagnosticsApi
         var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
         using var process = Process.GetCurrentProcess();
         var memory = GC.GetGCMemoryInfo();
+        var dtls = services.GetService<Coap.Dtls.DtlsEndpoint>();
         return TypedResults.Ok(new Diagnostics(
             Environment.MachineName,
+            process.TotalProcessorTime.TotalSeconds,
             process.WorkingSet64,
             GC.GetTotalMemory(forceFullCollection: false),
             memory.TotalCommittedBytes,
             statistics.GroupBy(s => s.GrainType).ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount)),
-            store.Now()));
+            store.Now(),
+            dtls is null ? null : new DtlsDiagnostics(dtls.Sessions, dtls.HalfOpen)));
     }
 }
 
-/// <summary>This silo's memory, its grain activations by grain type, and its store.</summary>
-public sealed record Diagnostics(string Silo, long WorkingSetBytes, long GcHeapBytes, long GcCommittedBytes, Dictionary<string, int> Activations, StoreDiagnostics Store);
+/// <summary>This silo's CPU time so far, its memory, its grain activations by grain type, its store, and its DTLS gateway (null when off).</summary>
+public sealed record Diagnostics(string Silo, double CpuSeconds, long WorkingSetBytes, long GcHeapBytes, long GcCommittedBytes, Dictionary<string, int> Activations, StoreDiagnostics Store, DtlsDiagnostics? Dtls);
+
+/// <summary>DTLS sessions this silo holds in memory, and handshakes under way.</summary>
+public sealed record DtlsDiagnostics(int SessionsHeld, int HandshakesUnderWay);
