@@ -17,6 +17,6 @@ reports=${REPORTS:-load/reports}
 source load/silo.sh
 start_silo "$store" --Embever:Coap:HandshakesPerAddressPerMinute=1000000000
 # shellcheck disable=SC2086
-load handshakes --levels $levels --per-level "$per" --devices 20000 --save-sessions "$work/sessions.jsonl" --reports "$reports"
+load handshakes --levels $levels --per-level "$per" --devices 20000 --save-sessions "$work/sessions.jsonl" --reports "$reports" --silo-pid "$silo_pid" || true
 restart_silo TERM
-load handshakes --resume "$work/sessions.jsonl" --reports "$reports"
+load handshakes --resume "$work/sessions.jsonl" --reports "$reports" || true

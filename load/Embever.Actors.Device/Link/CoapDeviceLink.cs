@@ -38,7 +38,35 @@ public sealed class CoapDeviceLink(CoapLink coap, bool cbor, int blockSize = 102
             throw new GatewayException($"{answer.Code} {System.Text.Encoding.UTF8.GetString(answer.Payload)}");
         }
 
-        return Task.FromResult(Decode(answer));
+        return Task.FromResult(Decode(answer with { Payload = RestOfAnswer(answer) }));
+    }
+
+    /// <summary>A large answer comes block-wise (RFC 7959 Block2): the rest is fetched, the exchange not repeated.</summary>
+    private byte[] RestOfAnswer(CoapMessage first)
+    {
+        if (first.First(CoapOption.Block2) is not { } option || BlockOption.From(option) is not { More: true } block)
+        {
+            return first.Payload;
+        }
+
+        var whole = new MemoryStream();
+        whole.Write(first.Payload);
+        var etag = first.First(CoapOption.ETag)?.Value ?? [];
+        while (block.More)
+        {
+            block = new BlockOption(block.Number + 1, false, block.SizeExponent);
+            var next = coap.Request(CoapCode.Post, ["x"], [block.ToOption(CoapOption.Block2)], [])
+                ?? throw new GatewayException($"No answer for block {block.Number} of the exchange's answer.");
+            if (next.Code != CoapCode.Changed || !(next.First(CoapOption.ETag)?.Value ?? []).AsSpan().SequenceEqual(etag))
+            {
+                throw new GatewayException($"Block {block.Number} of the exchange's answer: {next.Code} {System.Text.Encoding.UTF8.GetString(next.Payload)}");
+            }
+
+            whole.Write(next.Payload);
+            block = next.First(CoapOption.Block2) is { } more && BlockOption.From(more) is { } received ? received : block with { More = false };
+        }
+
+        return whole.ToArray();
     }
 
     public Task<string> DownloadAsync(string fileId, Stream destination, long offset)

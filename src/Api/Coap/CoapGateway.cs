@@ -11,26 +11,34 @@ namespace Embever.Actors.Api.Coap;
 /// the same as over HTTP; this reads and writes CoAP's forms of it (JSON or CBOR) and maps its
 /// outcomes to response codes.
 /// </summary>
-public sealed class CoapGateway(DeviceGateway gateway, IServiceProvider services, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+public sealed class CoapGateway(DeviceGateway gateway, ExchangeBlocks blocks, IServiceProvider services, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
     /// <summary>Critical options these resources understand; any other critical option is a 4.02 (RFC 7252 §5.4.1).</summary>
-    private static readonly HashSet<ushort> Understood = [CoapOption.UriHost, CoapOption.UriPort, CoapOption.UriPath, CoapOption.UriQuery, CoapOption.Accept, CoapOption.Block2];
+    private static readonly HashSet<ushort> Understood = [CoapOption.UriHost, CoapOption.UriPort, CoapOption.UriPath, CoapOption.UriQuery, CoapOption.Accept, CoapOption.Block2, CoapOption.Block1];
 
-    /// <summary>Answers one request; <paramref name="session"/> is the DTLS session's device, else the credentials come from Uri-Query.</summary>
-    public async Task<CoapResponse> HandleAsync(CoapMessage request, DeviceCredentials? session, CancellationToken cancellationToken)
+    /// <summary>
+    /// Answers one request; <paramref name="session"/> is the DTLS session's device, else the
+    /// credentials come from Uri-Query. <paramref name="peer"/> names the sender (its address or
+    /// DTLS session): the later blocks of a large exchange answer are its own.
+    /// </summary>
+    public async Task<CoapResponse> HandleAsync(CoapMessage request, string peer, DeviceCredentials? session, CancellationToken cancellationToken)
     {
         if (request.Options.FirstOrDefault(o => o.IsCritical && !Understood.Contains(o.Number)) is { Value: not null } unknown)
         {
-            return CoapResponse.Error(CoapCode.BadOption, unknown.Number == CoapOption.Block1
-                ? "Block1 is not supported: send the exchange in one message."
-                : $"Option {unknown.Number} is not understood.");
+            return CoapResponse.Error(CoapCode.BadOption, $"Option {unknown.Number} is not understood.");
+        }
+
+        // Block1 is taken only as a whole request in its one block (libcoap's -b says so of every request).
+        if (request.First(CoapOption.Block1) is { } block1 && BlockOption.From(block1) is not { Number: 0, More: false })
+        {
+            return CoapResponse.Error(CoapCode.BadOption, "Block1 is not supported: send the exchange in one message.");
         }
 
         var path = request.All(CoapOption.UriPath).Select(o => o.AsText()).ToList();
         var credentials = session ?? FromQuery(request);
         return path switch
         {
-            ["x"] when request.Code == CoapCode.Post => await ExchangeAsync(request, credentials, cancellationToken),
+            ["x"] when request.Code == CoapCode.Post => await ExchangeAsync(request, peer, credentials, cancellationToken),
             ["f", var id] when request.Code == CoapCode.Get => await DownloadAsync(request, id, credentials, cancellationToken),
             ["x"] or ["f", _] => CoapResponse.Error(CoapCode.MethodNotAllowed, "POST /x exchanges; GET /f/{id} downloads."),
             _ => CoapResponse.Error(CoapCode.NotFound, "No such resource: POST /x exchanges; GET /f/{id} downloads."),
@@ -57,8 +65,22 @@ public sealed class CoapGateway(DeviceGateway gateway, IServiceProvider services
         return device is not null && password is not null && Platform.ShortIds.LooksValid(device) ? new DeviceCredentials(device, password) : null;
     }
 
-    private async Task<CoapResponse> ExchangeAsync(CoapMessage request, DeviceCredentials? credentials, CancellationToken cancellationToken)
+    private async Task<CoapResponse> ExchangeAsync(CoapMessage request, string peer, DeviceCredentials? credentials, CancellationToken cancellationToken)
     {
+        var asked = request.First(CoapOption.Block2) is { } option ? BlockOption.From(option) : null;
+        if (request.First(CoapOption.Block2) is not null && asked is null)
+        {
+            return CoapResponse.Error(CoapCode.BadOption, "Block2 must be at most three bytes, with a size exponent of 0 to 6.");
+        }
+
+        if (asked is { Number: > 0 } later)
+        {
+            // A later block of the answer the exchange already got: never the exchange again.
+            return blocks.Find(peer) is var (etag, whole, kept) && later.Offset < whole.Length
+                ? Block(whole, kept, etag, later)
+                : CoapResponse.Error(CoapCode.RequestEntityIncomplete, "No answer of an exchange is kept for this block any more: exchange again.");
+        }
+
         var format = request.First(CoapOption.ContentFormat)?.AsUint() ?? ContentFormats.Json;
         if (format is not (ContentFormats.Json or ContentFormats.Cbor))
         {
@@ -81,17 +103,40 @@ public sealed class CoapGateway(DeviceGateway gateway, IServiceProvider services
             },
             "coap",
             cancellationToken);
-        return result.Outcome switch
+        if (result.Outcome != GatewayOutcome.Ok)
         {
-            GatewayOutcome.Ok => new CoapResponse(
-                CoapCode.Changed,
-                [CoapOption.Uint(CoapOption.ContentFormat, accept)],
-                accept == ContentFormats.Cbor
-                    ? ExchangeCbor.FromAnswer(result.Answer!)
-                    : JsonSerializer.SerializeToUtf8Bytes(ExchangeResponse.From(result.Answer!), json.Value.SerializerOptions)),
-            GatewayOutcome.Invalid => CoapResponse.Error(CoapCode.BadRequest, invalid!),
-            _ => Refusal(result.Outcome, result.RetryAfter),
-        };
+            return result.Outcome == GatewayOutcome.Invalid ? CoapResponse.Error(CoapCode.BadRequest, invalid!) : Refusal(result.Outcome, result.RetryAfter);
+        }
+
+        var answer = accept == ContentFormats.Cbor
+            ? ExchangeCbor.FromAnswer(result.Answer!)
+            : JsonSerializer.SerializeToUtf8Bytes(ExchangeResponse.From(result.Answer!), json.Value.SerializerOptions);
+        var first = asked ?? new BlockOption(0, false, BlockOption.LargestExponent);
+        if (answer.Length <= Math.Min(first.Size, ExchangeBlocks.DefaultBlock))
+        {
+            return new CoapResponse(CoapCode.Changed, [CoapOption.Uint(CoapOption.ContentFormat, accept)], answer);
+        }
+
+        // Larger than a block (or than the device's): block-wise, the rest kept for its Block2 requests.
+        return Block(answer, accept, blocks.Keep(peer, answer, accept), first);
+    }
+
+    /// <summary>One block of a large exchange answer, with its ETag, and its total size in the first.</summary>
+    private static CoapResponse Block(byte[] whole, uint format, byte[] etag, BlockOption block)
+    {
+        var length = (int)Math.Min(block.Size, whole.Length - block.Offset);
+        List<CoapOption> options =
+        [
+            new CoapOption(CoapOption.ETag, etag),
+            CoapOption.Uint(CoapOption.ContentFormat, format),
+            (block with { More = block.Offset + length < whole.Length }).ToOption(CoapOption.Block2),
+        ];
+        if (block.Number == 0)
+        {
+            options.Add(CoapOption.Uint(CoapOption.Size2, (uint)whole.Length));
+        }
+
+        return new CoapResponse(CoapCode.Changed, options, whole.AsSpan((int)block.Offset, length).ToArray());
     }
 
     /// <summary>The exchange request in a payload of either format, checked as over HTTP; or what is wrong with it.</summary>

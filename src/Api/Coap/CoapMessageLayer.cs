@@ -56,7 +56,7 @@ public sealed class CoapMessageLayer(CoapGateway gateway, RecentMessages recent,
         CoapResponse response;
         try
         {
-            response = await gateway.HandleAsync(message, session, cancellationToken);
+            response = await gateway.HandleAsync(message, peer, session, cancellationToken);
             answer = Encode(message, response);
             if (answer.Length > MaxDatagram)
             {

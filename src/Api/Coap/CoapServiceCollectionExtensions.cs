@@ -11,6 +11,7 @@ public static class CoapServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<RecentMessages>();
         services.AddSingleton<PskLookup>();
+        services.AddSingleton<ExchangeBlocks>();
         services.AddSingleton<CoapGateway>();
         services.AddSingleton<CoapMessageLayer>();
         if (options.Secure)

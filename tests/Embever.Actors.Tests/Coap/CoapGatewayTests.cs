@@ -219,13 +219,16 @@ public sealed class CoapGatewayTests(SqlitePlatformFixture fixture)
     }
 
     [Fact]
-    public async Task An_unknown_critical_option_is_a_4_02_and_an_unknown_elective_one_is_ignored()
+    public async Task An_unknown_critical_option_or_a_request_in_several_blocks_is_a_4_02_and_an_unknown_elective_one_is_ignored()
     {
         var (_, device) = await NewDeviceAsync();
         using var udp = new UdpChannel(PlainEndPoint);
         var coap = new CoapLink(udp, [$"d={device.Id}", $"p={device.Password}"]);
         Assert.Equal(CoapCode.BadOption, coap.Request(CoapCode.Post, ["x"], [new CoapOption(9, [1])], [])!.Code);
-        Assert.Equal(CoapCode.BadOption, coap.Request(CoapCode.Post, ["x"], [CoapOption.Uint(CoapOption.Block1, 0)], [])!.Code);
+        // Block1 is critical: a request of several blocks is refused, one whole in its single block is taken.
+        Assert.Equal(CoapCode.BadOption, coap.Request(CoapCode.Post, ["x"], [new BlockOption(0, true, 6).ToOption(CoapOption.Block1)], [])!.Code);
+        Assert.Equal(CoapCode.BadOption, coap.Request(CoapCode.Post, ["x"], [new BlockOption(1, false, 6).ToOption(CoapOption.Block1)], [])!.Code);
+        Assert.Equal(CoapCode.Changed, coap.Request(CoapCode.Post, ["x"], [new BlockOption(0, false, 6).ToOption(CoapOption.Block1)], [])!.Code);
         Assert.Equal(CoapCode.Changed, coap.Request(CoapCode.Post, ["x"], [new CoapOption(2048, [1])], [])!.Code);
         await Task.CompletedTask;
     }

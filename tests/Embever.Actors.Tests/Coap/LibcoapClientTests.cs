@@ -99,6 +99,28 @@ public abstract class LibcoapClientTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_16_KB_action_reaches_a_coaps_device_block_wise_is_acknowledged_once_and_never_sent_again()
+    {
+        var (session, device) = await NewDeviceAsync();
+        var blob = string.Concat(Enumerable.Range(0, 16 * 1024 / 8).Select(i => i.ToString("x8", System.Globalization.CultureInfo.InvariantCulture)));
+        var id = (await session.CreateActionAsync(new { device = new { id = device.Id }, type = "setConfig", payload = new { blob }, service_level = 1 }))["id"]!.GetValue<long>();
+
+        var first = await CoapCli.RunAsync("-m", "post", "-b", "1024", "-u", device.Id, "-k", device.Password, $"{Secure}/x");
+        Assert.Equal("", first.Error);
+        var sent = JsonNode.Parse(first.Text)!["actions"]!.AsArray().Single()!;
+        Assert.Equal(id, sent["id"]!.GetValue<long>());
+        Assert.Equal(blob, sent["payload"]!["blob"]!.GetValue<string>());
+
+        var acknowledged = await CoapCli.RunAsync("-m", "post", "-b", "1024", "-t", "json", "-e", $$$"""{"acks": [{{{id}}}]}""", "-u", device.Id, "-k", device.Password, $"{Secure}/x");
+        Assert.Equal("", acknowledged.Error);
+        Assert.Empty(JsonNode.Parse(acknowledged.Text)!["actions"]!.AsArray());
+        Assert.NotNull((await session.GetActionAsync(id))["status"]!["action_delivered"]);
+
+        var after = await CoapCli.RunAsync("-m", "post", "-u", device.Id, "-k", device.Password, $"{Secure}/x");
+        Assert.Empty(JsonNode.Parse(after.Text)!["actions"]!.AsArray());
+    }
+
+    [Fact]
     public async Task A_wrong_psk_or_an_unknown_identity_is_refused_at_the_handshake_and_changes_nothing()
     {
         var (session, device) = await NewDeviceAsync();
