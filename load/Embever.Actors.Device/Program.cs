@@ -10,6 +10,7 @@ var device = new Option<string>("--device") { Description = "The device id (the 
 var password = new Option<string>("--password") { Description = "Its password (the PSK over coaps)", Required = true, Recursive = true };
 var cbor = new Option<bool>("--cbor") { Description = "CoAP: the compact CBOR form instead of JSON", Recursive = true };
 var noConnectionId = new Option<bool>("--no-connection-id") { Description = "coaps: do not ask for a Connection ID", Recursive = true };
+var sessionFile = new Option<string?>("--session") { Description = "coaps: keep the DTLS session in this file across runs (the device's RAM across its sleep): a handshake only when it is missing", Recursive = true };
 var events = new Option<string[]>("--event") { Description = "An event to send: type=JSON payload (repeatable)", AllowMultipleArgumentsPerToken = false };
 var wakeups = new Option<int>("--wakeups") { Description = "How many wakeups", DefaultValueFactory = _ => 1 };
 var sleep = new Option<double>("--sleep") { Description = "Seconds asleep between wakeups", DefaultValueFactory = _ => 5 };
@@ -18,7 +19,7 @@ var file = new Argument<string>("file") { Description = "The file id (from a get
 var output = new Option<string>("--out") { Description = "Where the file goes; an existing partial file is resumed", Required = true };
 var body = new Argument<string>("json") { Description = "The exchange request as JSON, e.g. {\"acks\": [12]}", DefaultValueFactory = _ => "{}" };
 
-var root = new RootCommand("Plays one Embever device against the gateway, printing what goes over the wire.") { gateway, device, password, cbor, noConnectionId };
+var root = new RootCommand("Plays one Embever device against the gateway, printing what goes over the wire.") { gateway, device, password, cbor, noConnectionId, sessionFile };
 
 var play = new Command("wake", "Wakes up (one or more times): sends the events, acknowledges and answers the actions received, downloads their files") { events, wakeups, sleep, rebind };
 play.SetAction(async parse =>
@@ -69,7 +70,7 @@ root.Subcommands.Add(download);
 return await root.Parse(args).InvokeAsync();
 
 IDeviceLink Open(ParseResult parse) =>
-    DeviceLinks.Open(new Uri(parse.GetValue(gateway)!), parse.GetValue(device)!, parse.GetValue(password)!, parse.GetValue(cbor), !parse.GetValue(noConnectionId), Console.WriteLine);
+    DeviceLinks.Open(new Uri(parse.GetValue(gateway)!), parse.GetValue(device)!, parse.GetValue(password)!, parse.GetValue(cbor), !parse.GetValue(noConnectionId), Console.WriteLine, parse.GetValue(sessionFile));
 
 static IEnumerable<JsonObject> Events(IEnumerable<string> given) => given.Select(e =>
 {

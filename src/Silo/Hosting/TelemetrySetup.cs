@@ -37,7 +37,8 @@ public static class TelemetrySetup
                 }
                 if (telemetry.Prometheus)
                 {
-                    metrics.AddPrometheusExporter();
+                    // Every scrape reads the counters afresh: scrapes are rare, and a cached one shows a past moment.
+                    metrics.AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0);
                 }
 
                 if (otlp is not null)

@@ -92,6 +92,32 @@ public sealed class CoapGatewayTests(SqlitePlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_device_that_keeps_its_session_in_a_file_wakes_again_without_a_handshake()
+    {
+        var (session, device) = await NewDeviceAsync();
+        var file = Path.Combine(Path.GetTempPath(), $"session-{Guid.NewGuid():N}.json");
+        try
+        {
+            using (var first = (CoapDeviceLink)DeviceLinks.Open(fixture.Platform.Secure(), device.Id, device.Password, sessionFile: file))
+            {
+                Assert.True(Assert.IsType<DtlsSessionChannel>(first.Coap.Channel).Handshook);
+                await first.ExchangeAsync(new JsonObject { ["events"] = new JsonArray(new JsonObject { ["type"] = "first-wake" }) });
+            }
+
+            // Asleep: a new process, a new port; the session comes from the file.
+            using var second = (CoapDeviceLink)DeviceLinks.Open(fixture.Platform.Secure(), device.Id, device.Password, sessionFile: file);
+            Assert.False(Assert.IsType<DtlsSessionChannel>(second.Coap.Channel).Handshook);
+            await second.ExchangeAsync(new JsonObject { ["events"] = new JsonArray(new JsonObject { ["type"] = "second-wake" }) });
+            Assert.True(second.Wire.Total < 200, $"{second.Wire.Total} bytes: more than a request and its answer");
+            Assert.Equal(["first-wake", "second-wake"], (await EventsAsync(session, device.Id)).Select(e => e!["type"]!.GetValue<string>()).Order());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Cbor_goes_both_ways_and_says_what_json_says()
     {
         var (session, device) = await NewDeviceAsync();

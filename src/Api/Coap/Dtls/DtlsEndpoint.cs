@@ -284,9 +284,10 @@ public sealed partial class DtlsEndpoint(
         if (sessionKeys is null)
         {
             // A wrong key and an unknown identity look the same to the device: decrypt_error.
-            Send(handshake.PlainRecord(DtlsRecord.AlertType, [2, 51]), handshake.Peer);
-            halfOpen.Remove(handshake);
+            // Counted first: whoever watches the metric sees it by the time the device does.
             CountHandshake(handshake.UnknownIdentity ? "unknown_identity" : "wrong_key");
+            halfOpen.Remove(handshake);
+            Send(handshake.PlainRecord(DtlsRecord.AlertType, [2, 51]), handshake.Peer);
             LogHandshakeFailed(handshake.Peer.ToString(), handshake.UnknownIdentity ? "unknown identity" : "wrong key");
             return;
         }
@@ -308,12 +309,12 @@ public sealed partial class DtlsEndpoint(
         Hold(session);
         halfOpen.Remove(handshake);
         halfOpen.Completed(handshake.Peer.Address);
+        CountHandshake("completed");
         if (await session.FinalFlightAsync(store, time) is { } flight)
         {
             Send(flight, session.Remote);
         }
 
-        CountHandshake("completed");
         LogHandshake(session.DeviceId, session.Remote.ToString(), session.UsesConnectionId);
     }
 
