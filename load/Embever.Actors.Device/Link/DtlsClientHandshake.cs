@@ -190,7 +190,8 @@ public static class DtlsClientHandshake
 
     private static IEnumerable<Message> Messages(byte[] datagram) => MessagesOf(datagram).Select(m => new Message(m.Type, m.Whole));
 
-    private static byte[] HelloBody(byte[] random, byte[] cookie, bool connectionId)
+    /// <summary>A ClientHello's body as this client sends it (tests send it from hostile peers too).</summary>
+    public static byte[] HelloBody(byte[] random, byte[] cookie, bool connectionId)
     {
         var body = new List<byte> { 0xFE, 0xFD };
         body.AddRange(random);

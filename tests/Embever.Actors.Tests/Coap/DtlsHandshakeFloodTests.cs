@@ -92,7 +92,7 @@ public sealed class DtlsHandshakeFloodTests(SqlitePlatformFixture fixture, Xunit
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             socket.Bind(new IPEndPoint(from, 0));
             socket.Connect(Gateway);
-            var random = Guid.NewGuid().ToByteArray();
+            var random = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
             await socket.SendAsync(Hello(random, []), SocketFlags.None);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
             wait.CancelAfter(TimeSpan.FromSeconds(1));
@@ -112,15 +112,6 @@ public sealed class DtlsHandshakeFloodTests(SqlitePlatformFixture fixture, Xunit
         return made;
     }
 
-    private static byte[] Hello(byte[] random, byte[] cookie)
-    {
-        var body = new List<byte> { 0xFE, 0xFD };
-        body.AddRange(random);
-        body.AddRange(random);
-        body.Add(0);
-        body.Add((byte)cookie.Length);
-        body.AddRange(cookie);
-        body.AddRange([0, 2, 0xC0, 0xA8, 1, 0]);
-        return DtlsRecord.Plain(DtlsRecord.HandshakeType, 0, HandshakeMessage.Write(HandshakeMessage.ClientHelloType, cookie.Length == 0 ? (ushort)0 : (ushort)1, body.ToArray()));
-    }
+    private static byte[] Hello(byte[] random, byte[] cookie) =>
+        DtlsRecord.Plain(DtlsRecord.HandshakeType, 0, HandshakeMessage.Write(HandshakeMessage.ClientHelloType, cookie.Length == 0 ? (ushort)0 : (ushort)1, DtlsClientHandshake.HelloBody(random, cookie, connectionId: true)));
 }

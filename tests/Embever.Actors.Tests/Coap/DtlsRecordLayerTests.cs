@@ -130,15 +130,6 @@ public sealed class DtlsRecordLayerTests
     }
 
     /// <summary>A ClientHello as a PSK device sends it (with a cookie: the second one).</summary>
-    private static byte[] ClientHelloMessage(int random)
-    {
-        var body = new List<byte> { 0xFE, 0xFD };
-        body.AddRange(Enumerable.Repeat((byte)random, 32));
-        body.Add(0);
-        body.AddRange([4, 1, 2, 3, 4]);
-        body.AddRange([0, 4, 0xC0, 0xA8, 0x00, 0xFF]);
-        body.AddRange([1, 0]);
-        body.AddRange([0, 9, 0, 23, 0, 0, 0, 54, 0, 1, 0]);
-        return HandshakeMessage.Write(HandshakeMessage.ClientHelloType, 1, body.ToArray());
-    }
+    private static byte[] ClientHelloMessage(int random) =>
+        HandshakeMessage.Write(HandshakeMessage.ClientHelloType, 1, Device.Link.DtlsClientHandshake.HelloBody(Enumerable.Repeat((byte)random, 32).ToArray(), [1, 2, 3, 4], connectionId: true));
 }

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Embever.Actors.Device.Link;
 using Embever.Actors.Storage;
@@ -23,7 +21,7 @@ public abstract class DtlsSessionContinuityTests(StoreKind kind)
     {
         var coaps = FreePorts.Next();
         await using var silo = await CrashableSilo.StartAsync(kind, $"--Embever:Coap:SecurePort={coaps}");
-        var api = await SessionAsync(silo);
+        var api = await silo.SessionAsync();
         var device = await api.CreateDeviceAsync("sleepy");
         var id = device["id"]!.GetValue<string>();
 
@@ -46,7 +44,7 @@ public abstract class DtlsSessionContinuityTests(StoreKind kind)
         await link.ExchangeAsync(Event("again"));
         Assert.True(link.Wire.Total - beforeKill < 400, $"{link.Wire.Total - beforeKill} bytes after a SIGKILL: more than two requests and their answers");
 
-        api = await SessionAsync(silo);
+        api = await silo.SessionAsync();
         var events = await ApiSession.Json(await api.Get($"/v2/events/?device={id}"), HttpStatusCode.OK);
         Assert.Equal(["after-kill", "after-restart", "again", "before"], events.AsArray().Select(e => e!["type"]!.GetValue<string>()).Order());
 
@@ -76,14 +74,6 @@ public abstract class DtlsSessionContinuityTests(StoreKind kind)
 
             at += 13 + cid + BinaryPrimitives.ReadUInt16BigEndian(datagram.AsSpan(at + 11 + cid));
         }
-    }
-
-    private static async Task<ApiSession> SessionAsync(CrashableSilo silo)
-    {
-        var http = new HttpClient { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        var token = await ApiSession.Json(await http.PostAsJsonAsync("/v2/authenticate/", new { application_token = silo.ReadTokenFile("org-token") }), HttpStatusCode.OK);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token["access"]!.GetValue<string>());
-        return new ApiSession(http);
     }
 }
 

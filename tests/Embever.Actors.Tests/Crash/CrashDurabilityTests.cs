@@ -23,7 +23,7 @@ public abstract class CrashDurabilityTests(StoreKind kind, ITestOutputHelper out
     public async Task Killing_the_silo_in_a_storm_of_exchanges_and_action_creates_loses_nothing_that_was_answered()
     {
         await using var silo = await CrashableSilo.StartAsync(kind);
-        var api = await SessionAsync(silo);
+        var api = await silo.SessionAsync();
         var devices = new List<DeviceSimulator>();
         for (var i = 0; i < Devices; i++)
         {
@@ -88,7 +88,7 @@ public abstract class CrashDurabilityTests(StoreKind kind, ITestOutputHelper out
         Assert.True(created.Count > Devices && exchanges > Devices, "the storm did not get going before the kill");
 
         await silo.RestartAsync();
-        api = await SessionAsync(silo);
+        api = await silo.SessionAsync();
         var rows = await ListAsync(api, "/v2/actions/");
         var byId = rows.ToDictionary(a => a["id"]!.GetValue<long>());
         Assert.All(created.Keys, id => Assert.True(byId.ContainsKey(id), $"action {id} was answered 201 but is gone"));
@@ -123,7 +123,7 @@ public abstract class CrashDurabilityTests(StoreKind kind, ITestOutputHelper out
     public async Task Killing_the_silo_during_a_deployment_fan_out_leaves_all_of_it_or_none_of_it()
     {
         await using var silo = await CrashableSilo.StartAsync(kind);
-        var api = await SessionAsync(silo);
+        var api = await silo.SessionAsync();
         var imported = (await ApiSession.Json(await api.Post("/v2/devices/import/", new { devices = Enumerable.Range(0, 3000).Select(i => new { name = $"fleet-{i:D4}" }) }), HttpStatusCode.Created)).AsArray();
         var ids = imported.Select(d => d!["id"]!.GetValue<string>()).ToList();
         var firmware = (await FirmwareTests.UploadMultipartAsync(api, new byte[4096]))["id"]!.GetValue<string>();
@@ -133,7 +133,7 @@ public abstract class CrashDurabilityTests(StoreKind kind, ITestOutputHelper out
         silo.Kill();
         var outcome = await Record.ExceptionAsync(() => deploying);
         await silo.RestartAsync();
-        api = await SessionAsync(silo);
+        api = await silo.SessionAsync();
 
         var deployments = await ListAsync(api, "/v2/deployments/");
         var updates = await ListAsync(api, "/v2/updates/");
@@ -165,7 +165,7 @@ public abstract class CrashDurabilityTests(StoreKind kind, ITestOutputHelper out
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var silo = await CrashableSilo.StartAsync(kind);
-        var api = await SessionAsync(silo);
+        var api = await silo.SessionAsync();
         var firmware = (await FirmwareTests.UploadMultipartAsync(api, new byte[2048]))["id"]!.GetValue<string>();
         var devices = new List<DeviceSimulator>();
         for (var i = 0; i < 6; i++)
@@ -193,7 +193,7 @@ public abstract class CrashDurabilityTests(StoreKind kind, ITestOutputHelper out
         silo.Kill();
 
         await silo.RestartAsync();
-        api = await SessionAsync(silo);
+        api = await silo.SessionAsync();
         var after = devices.Select(d => new DeviceSimulator(silo.BaseAddress, d.Id, d.Password)).ToList();
         var stood = await ApiSession.Json(await api.Get($"/v2/deployments/{deployment}/"), HttpStatusCode.OK);
         Assert.Equal("running", stood["status"]!.GetValue<string>());
@@ -245,14 +245,6 @@ public abstract class CrashDurabilityTests(StoreKind kind, ITestOutputHelper out
         while (actions.Count == 0 && DateTime.UtcNow < deadline);
         var action = Assert.Single(actions)["id"]!.GetValue<long>();
         await device.WakeAsync(acks: [action], responses: [new { action, result = new { }, result_code = "Success" }]);
-    }
-
-    private static async Task<ApiSession> SessionAsync(CrashableSilo silo)
-    {
-        var http = new HttpClient { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        var token = await ApiSession.Json(await http.PostAsJsonAsync("/v2/authenticate/", new { application_token = silo.ReadTokenFile("org-token") }), HttpStatusCode.OK);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token["access"]!.GetValue<string>());
-        return new ApiSession(http);
     }
 
     private static async Task<List<JsonNode>> ListAsync(ApiSession api, string path)

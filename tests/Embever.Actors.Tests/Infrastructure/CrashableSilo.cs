@@ -37,6 +37,9 @@ public sealed class CrashableSilo : IAsyncDisposable
 
     public string ReadTokenFile(string name) => File.ReadAllText(Path.Combine(store.DataDirectory, name)).Trim();
 
+    /// <summary>An API session with the first start's organisation token.</summary>
+    public Task<ApiSession> SessionAsync() => ApiSession.AuthenticateAsync(BaseAddress, ReadTokenFile("org-token"));
+
     /// <summary>SIGKILL: no shutdown, no flush, as on a power cut of the process.</summary>
     public void Kill() => Process.Kill();
 
