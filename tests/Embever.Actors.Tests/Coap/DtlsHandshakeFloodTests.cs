@@ -115,3 +115,40 @@ public sealed class DtlsHandshakeFloodTests(SqlitePlatformFixture fixture, Xunit
     private static byte[] Hello(byte[] random, byte[] cookie) =>
         DtlsRecord.Plain(DtlsRecord.HandshakeType, 0, HandshakeMessage.Write(HandshakeMessage.ClientHelloType, cookie.Length == 0 ? (ushort)0 : (ushort)1, DtlsClientHandshake.HelloBody(random, cookie, connectionId: true)));
 }
+
+/// <summary>
+/// A session that sends for long crosses its blocks of reserved sequence numbers: many records
+/// sealed at once never share a number, and every number used lies below what the store reserved.
+/// </summary>
+[Collection(SqlitePlatformCollection.Name)]
+public sealed class DtlsSequenceBlockTests(SqlitePlatformFixture fixture)
+{
+    [Fact]
+    public async Task Ten_thousand_records_sealed_at_once_cross_blocks_without_a_repeated_number_and_stay_below_the_stored_limit()
+    {
+        var store = fixture.Platform.Services.GetRequiredService<Embever.Actors.Devices.DtlsSessionStore>();
+        var time = TimeProvider.System;
+        var hello = HandshakeMessage.Write(HandshakeMessage.ClientHelloType, 1, DtlsClientHandshake.HelloBody(new byte[32], [1, 2, 3, 4], connectionId: true));
+        ReadOnlySpan<byte> fragment = hello;
+        HandshakeMessage.TryRead(ref fragment, out var message);
+        var connectionId = (ulong)Random.Shared.NextInt64(1, long.MaxValue);
+        var handshake = DtlsHandshake.Begin(new IPEndPoint(IPAddress.Loopback, 1), ClientHello.Parse(message.Body)!, message, 1, connectionId, 0);
+        var keyExchange = HandshakeMessage.Write(HandshakeMessage.ClientKeyExchangeType, 2, [0, 8, .. "Dev1ce0k"u8]);
+        Assert.Equal(HandshakeEvent.LookUp, handshake.Receive(DtlsRecord.Plain(DtlsRecord.HandshakeType, 2, keyExchange), 0));
+        var keys = SessionKeys.FromKeyBlock(handshake.Suite, System.Security.Cryptography.RandomNumberGenerator.GetBytes(SessionKeys.Size));
+        var session = DtlsSession.Established(handshake, keys, "password", 0, 0);
+        await store.SaveAsync(session.ToRow(DateTime.UtcNow));
+
+        var records = new System.Collections.Concurrent.ConcurrentBag<long>();
+        await Parallel.ForAsync(0, 10_000, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, _) =>
+        {
+            var sealedRecord = await session.SealAsync(DtlsRecord.ApplicationDataType, "x"u8.ToArray(), store, time);
+            records.Add((long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(sealedRecord.AsSpan(3)) & 0xFFFF_FFFF_FFFF));
+        });
+
+        Assert.Equal(10_000, records.Distinct().Count());
+        var row = await store.FindAsync((long)connectionId);
+        Assert.True(records.Max() < row!.WriteLimit, $"number {records.Max()} used, {row.WriteLimit} reserved");
+        await store.DeleteAsync((long)connectionId);
+    }
+}

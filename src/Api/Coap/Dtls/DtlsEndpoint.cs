@@ -86,9 +86,6 @@ public sealed partial class DtlsEndpoint(
         base.Dispose();
     }
 
-    /// <summary>Whether this silo holds the session of a Connection ID in memory (tests).</summary>
-    public bool Holds(ulong connectionId) => sessions.ContainsKey(connectionId);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         stopping = stoppingToken;

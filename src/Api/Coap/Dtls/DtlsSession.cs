@@ -245,6 +245,9 @@ public sealed class DtlsSession
     /// <summary>Reserves the next block; returns the newest record the store knows was accepted.</summary>
     private async Task<long> ReserveCoreAsync(DtlsSessionStore store, TimeProvider time)
     {
+        // Never complete (or fail) inside ReserveAsync's lock: the finally below must run after
+        // the task is kept there, or a finished task would stay kept and no block be reserved again.
+        await Task.Yield();
         try
         {
             var (limit, storedHigh) = await store.ReserveAsync((long)ConnectionId, SequenceBlock, time.GetUtcNow().UtcDateTime)
