@@ -78,14 +78,8 @@ public static class DtlsClientHandshake
             byte[] transcript = [.. hello, .. serverHello!, .. serverDone!, .. keyExchange];
             var sessionHash = SHA256.HashData(transcript);
 
-            var premaster = new byte[4 + 2 * psk.Length];
-            BinaryPrimitives.WriteUInt16BigEndian(premaster, (ushort)psk.Length);
-            BinaryPrimitives.WriteUInt16BigEndian(premaster.AsSpan(2 + psk.Length), (ushort)psk.Length);
-            psk.CopyTo(premaster.AsSpan(4 + psk.Length));
-            var master = ems
-                ? DtlsPrf.Derive(premaster, "extended master secret", sessionHash, 48)
-                : DtlsPrf.Derive(premaster, "master secret", [.. clientRandom, .. serverRandom], 48);
-            var keys = DtlsPrf.Derive(master, "key expansion", [.. serverRandom, .. clientRandom], SessionKeys.Size);
+            var (derived, master) = SessionKeys.Derive(suite, psk, ems, sessionHash, clientRandom, serverRandom);
+            var keys = derived.Block;
             var finished = HandshakeMessage.Write(HandshakeMessage.FinishedType, 3, DtlsPrf.Derive(master, "client finished", sessionHash, 12));
             var expected = DtlsPrf.Derive(master, "server finished", SHA256.HashData([.. transcript, .. finished]), 12);
             var session = new DtlsClientSession { Suite = suite, Keys = keys, ConnectionId = serverCid };
@@ -95,7 +89,7 @@ public static class DtlsClientHandshake
             [
                 .. DtlsRecord.Plain(DtlsRecord.HandshakeType, plainSequence++, keyExchange),
                 .. DtlsRecord.Plain(DtlsRecord.ChangeCipherSpecType, plainSequence++, [1]),
-                .. RecordProtection.Seal(suite, keys.AsSpan(0, 16), keys.AsSpan(32, 4), DtlsRecord.HandshakeType, 1, session.WriteSequence++, serverCid, finished),
+                .. RecordProtection.Seal(suite, SessionKeys.ClientKeyOf(keys), SessionKeys.ClientIvOf(keys), DtlsRecord.HandshakeType, 1, session.WriteSequence++, serverCid, finished),
             ], buffer, datagram =>
             {
                 ReadOnlySpan<byte> span = datagram;
@@ -106,7 +100,7 @@ public static class DtlsClientHandshake
                         throw new AuthenticationException("The gateway refused the handshake (a wrong key, or an unknown identity).");
                     }
 
-                    if (record.Epoch == 1 && RecordProtection.Open(suite, keys.AsSpan(16, 16), keys.AsSpan(36, 4), record) is (DtlsRecord.HandshakeType, var plain))
+                    if (record.Epoch == 1 && RecordProtection.Open(suite, SessionKeys.ServerKeyOf(keys), SessionKeys.ServerIvOf(keys), record) is (DtlsRecord.HandshakeType, var plain))
                     {
                         if (!plain.AsSpan(HandshakeMessage.HeaderSize).SequenceEqual(expected))
                         {

@@ -24,7 +24,7 @@ public sealed class DtlsClientSession
     public long ReadHigh { get; set; } = -1;
 
     public byte[] Seal(ReadOnlySpan<byte> plaintext) =>
-        RecordProtection.Seal(Suite, Keys.AsSpan(0, 16), Keys.AsSpan(32, 4), DtlsRecord.ApplicationDataType, 1, WriteSequence++, ConnectionId, plaintext);
+        RecordProtection.Seal(Suite, SessionKeys.ClientKeyOf(Keys), SessionKeys.ClientIvOf(Keys), DtlsRecord.ApplicationDataType, 1, WriteSequence++, ConnectionId, plaintext);
 
     /// <summary>The application data of a datagram from the gateway; null when it holds none that authenticates (or only records at or below the newest accepted: replays).</summary>
     public byte[]? Open(ReadOnlySpan<byte> datagram)
@@ -36,7 +36,7 @@ public sealed class DtlsClientSession
                 continue;
             }
 
-            if (RecordProtection.Open(Suite, Keys.AsSpan(16, 16), Keys.AsSpan(36, 4), record) is (DtlsRecord.ApplicationDataType, var plain))
+            if (RecordProtection.Open(Suite, SessionKeys.ServerKeyOf(Keys), SessionKeys.ServerIvOf(Keys), record) is (DtlsRecord.ApplicationDataType, var plain))
             {
                 ReadHigh = Math.Max(ReadHigh, record.Sequence);
                 return plain;

@@ -452,7 +452,7 @@ public sealed partial class DtlsEndpoint(
         return DtlsRecord.TryRead(ref span, out var record)
             && record.Epoch == 1
             && record.Sequence > row.ReadHigh
-            && RecordProtection.Open((DtlsSuite)row.Suite, row.Keys.AsSpan(0, DtlsSuites.KeySize), row.Keys.AsSpan(2 * DtlsSuites.KeySize, DtlsSuites.ImplicitIvSize), record) is not null;
+            && RecordProtection.Open((DtlsSuite)row.Suite, SessionKeys.ClientKeyOf(row.Keys), SessionKeys.ClientIvOf(row.Keys), record) is not null;
     }
 
     private void Hold(DtlsSession session)

@@ -19,8 +19,7 @@ public sealed class DtlsHandshake
 {
     private const int RandomSize = 32;
     private const int VerifyDataSize = 12;
-    private const int MasterSecretSize = 48;
-    private const ushort ExtendedMasterSecretExtension = 23;
+        private const ushort ExtendedMasterSecretExtension = 23;
     private const ushort ConnectionIdExtension = 54;
     private const ushort RenegotiationInfoExtension = 0xFF01;
 
@@ -200,16 +199,7 @@ public sealed class DtlsHandshake
     public SessionKeys? Finish()
     {
         Step = HandshakeStep.Completing;
-        var premaster = new byte[4 + 2 * psk!.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(premaster, (ushort)psk.Length);
-        BinaryPrimitives.WriteUInt16BigEndian(premaster.AsSpan(2 + psk.Length), (ushort)psk.Length);
-        psk.CopyTo(premaster.AsSpan(4 + psk.Length));
-
-        var master = extendedMasterSecret
-            ? DtlsPrf.Derive(premaster, "extended master secret", sessionHash, MasterSecretSize)
-            : DtlsPrf.Derive(premaster, "master secret", [.. clientRandom, .. serverRandom], MasterSecretSize);
-        var block = DtlsPrf.Derive(master, "key expansion", [.. serverRandom, .. clientRandom], 2 * (DtlsSuites.KeySize + DtlsSuites.ImplicitIvSize));
-        var keys = SessionKeys.FromKeyBlock(Suite, block);
+        var (keys, master) = SessionKeys.Derive(Suite, psk!, extendedMasterSecret, sessionHash!, clientRandom, serverRandom);
 
         ReadOnlySpan<byte> record = clientFinishedRecord;
         if (!DtlsRecord.TryRead(ref record, out var finishedRecord)

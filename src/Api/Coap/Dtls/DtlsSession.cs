@@ -126,7 +126,7 @@ public sealed class DtlsSession
             }
         }
 
-        if (RecordProtection.Open(suite, keys.AsSpan(0, 16), keys.AsSpan(32, 4), record) is not var (type, plaintext))
+        if (RecordProtection.Open(suite, SessionKeys.ClientKeyOf(keys), SessionKeys.ClientIvOf(keys), record) is not var (type, plaintext))
         {
             return null;
         }
@@ -184,7 +184,7 @@ public sealed class DtlsSession
                     _ = ReserveAsync(store, time);
                 }
 
-                return RecordProtection.Seal(suite, keys.AsSpan(16, 16), keys.AsSpan(36, 4), type, 1, sequence, ConnectionIdOut, plaintext.Span);
+                return RecordProtection.Seal(suite, SessionKeys.ServerKeyOf(keys), SessionKeys.ServerIvOf(keys), type, 1, sequence, ConnectionIdOut, plaintext.Span);
             }
 
             await ReserveAsync(store, time);
