@@ -7,6 +7,9 @@
 #   bash load/run-handshakes.sh [sqlite|postgresql]
 # LEVELS ("32 250 1000 2000"), PER_LEVEL (25000: 100,000 sessions in all), REPORTS override;
 # SILO_DLL runs another build (the before of a before/after; it has no restart figures).
+# ROUND_TRIP=200 instead runs each level on a simulated radio link of that round trip (ms), ROUNDS
+# (20) handshakes per device slot, no restart: latency when "at once" means handshakes in flight
+# on a slow link, not a closed loop on loopback (where p99 at full load is concurrency ÷ rate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 store=${1:-sqlite}
@@ -16,6 +19,12 @@ reports=${REPORTS:-load/reports}
 
 source load/silo.sh
 start_silo "$store" --Embever:Coap:HandshakesPerAddressPerMinute=1000000000
+if [ -n "${ROUND_TRIP:-}" ]; then
+    for level in $levels; do
+        load handshakes --levels "$level" --per-level $((level * ${ROUNDS:-20})) --devices 20000 --round-trip "$ROUND_TRIP" --reports "$reports" || true
+    done
+    exit 0
+fi
 # shellcheck disable=SC2086
 load handshakes --levels $levels --per-level "$per" --devices 20000 --save-sessions "$work/sessions.jsonl" --reports "$reports" --silo-pid "$silo_pid" || true
 restart_silo TERM

@@ -61,14 +61,15 @@ var perLevel = new Option<int>("--per-level") { Description = "handshakes: hands
 var handshakeCoaps = new Option<string>("--coaps") { Description = "handshakes: the gateway's CoAP over DTLS URL", DefaultValueFactory = _ => "coaps://127.0.0.1:5684" };
 var saveSessions = new Option<string?>("--save-sessions") { Description = "handshakes: write every session made to this file (JSON lines), as the devices keep them" };
 var siloPid = new Option<int?>("--silo-pid") { Description = "handshakes: read the silo's CPU time from /proc/<pid> (for a build whose diagnostics lack it)" };
+var roundTrip = new Option<int>("--round-trip") { Description = "handshakes: a simulated radio link's round trip in ms (each datagram a device sends waits that long); 0: loopback as it is", DefaultValueFactory = _ => 0 };
 var resumeSessions = new Option<string?>("--resume") { Description = "handshakes: instead, wake every device of this file once with its kept session (after a restart): how many need a handshake" };
-root.Subcommands.Add(Scenario("handshakes", "DTLS handshakes at once from in-process devices, per concurrency; or, with --resume, kept sessions after a restart", [devices, levels, perLevel, handshakeCoaps, saveSessions, resumeSessions, siloPid], async (run, client, parse) =>
+root.Subcommands.Add(Scenario("handshakes", "DTLS handshakes at once from in-process devices, per concurrency; or, with --resume, kept sessions after a restart", [devices, levels, perLevel, handshakeCoaps, saveSessions, resumeSessions, siloPid, roundTrip], async (run, client, parse) =>
 {
     using var operatorClient = new PlatformClient(Uris(parse));
     await operatorClient.AuthenticateAsync(ReadToken(parse.GetValue(operatorToken)!));
     await Handshakes.RunAsync(run, client, operatorClient, new Handshakes.Settings(
         parse.GetValue(devices) ?? 10_000, parse.GetValue(levels)!, parse.GetValue(perLevel), new Uri(parse.GetValue(handshakeCoaps)!),
-        parse.GetValue(saveSessions), parse.GetValue(resumeSessions), 256, parse.GetValue(siloPid)));
+        parse.GetValue(saveSessions), parse.GetValue(resumeSessions), 256, parse.GetValue(siloPid), TimeSpan.FromMilliseconds(parse.GetValue(roundTrip))));
 }));
 root.Subcommands.Add(Scenario("webhooks", "Event webhooks to a loopback receiver at a saturating rate, at half of it, and fanned out: do deliveries keep pace?", [devices, rate, duration, fanOut, receiverHost], (run, client, parse) =>
     Webhooks.RunAsync(run, client, new Webhooks.Settings(

@@ -21,8 +21,12 @@ public static class DtlsClientHandshake
     private const ushort ExtendedMasterSecretExtension = 23;
     private const ushort ConnectionIdExtension = 54;
 
-    /// <summary>A connected UDP socket's session with the gateway; throws <see cref="TimeoutException"/> when the gateway does not answer in <paramref name="timeout"/>.</summary>
-    public static async Task<DtlsClientSession> ConnectAsync(Socket socket, string identity, byte[] psk, bool connectionId, TimeSpan timeout, CancellationToken cancellationToken = default, WireCounter? wire = null)
+    /// <summary>
+    /// A connected UDP socket's session with the gateway; throws <see cref="TimeoutException"/> when
+    /// the gateway does not answer in <paramref name="timeout"/>. <paramref name="roundTrip"/>
+    /// simulates a radio link's round trip: each flight waits that long before it is sent.
+    /// </summary>
+    public static async Task<DtlsClientSession> ConnectAsync(Socket socket, string identity, byte[] psk, bool connectionId, TimeSpan timeout, CancellationToken cancellationToken = default, WireCounter? wire = null, TimeSpan roundTrip = default)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -36,7 +40,7 @@ public static class DtlsClientHandshake
             // Flight 1 and 2: the hello, answered with a cookie.
             var first = HandshakeMessage.Write(HandshakeMessage.ClientHelloType, 0, HelloBody(clientRandom, [], connectionId));
             byte[]? cookie = null;
-            await ExchangeAsync(socket, wire, () => DtlsRecord.Plain(DtlsRecord.HandshakeType, plainSequence++, first), buffer, datagram =>
+            await ExchangeAsync(socket, wire, roundTrip, () => DtlsRecord.Plain(DtlsRecord.HandshakeType, plainSequence++, first), buffer, datagram =>
             {
                 foreach (var message in Messages(datagram))
                 {
@@ -53,7 +57,7 @@ public static class DtlsClientHandshake
             var hello = HandshakeMessage.Write(HandshakeMessage.ClientHelloType, 1, HelloBody(clientRandom, cookie!, connectionId));
             byte[]? serverHello = null;
             byte[]? serverDone = null;
-            await ExchangeAsync(socket, wire, () => DtlsRecord.Plain(DtlsRecord.HandshakeType, plainSequence++, hello), buffer, datagram =>
+            await ExchangeAsync(socket, wire, roundTrip, () => DtlsRecord.Plain(DtlsRecord.HandshakeType, plainSequence++, hello), buffer, datagram =>
             {
                 foreach (var message in Messages(datagram))
                 {
@@ -85,7 +89,7 @@ public static class DtlsClientHandshake
             var session = new DtlsClientSession { Suite = suite, Keys = keys, ConnectionId = serverCid };
 
             // Flight 5 and 6: key exchange, ChangeCipherSpec, Finished; the server's ChangeCipherSpec and Finished.
-            await ExchangeAsync(socket, wire, () =>
+            await ExchangeAsync(socket, wire, roundTrip, () =>
             [
                 .. DtlsRecord.Plain(DtlsRecord.HandshakeType, plainSequence++, keyExchange),
                 .. DtlsRecord.Plain(DtlsRecord.ChangeCipherSpecType, plainSequence++, [1]),
@@ -123,10 +127,15 @@ public static class DtlsClientHandshake
     }
 
     /// <summary>Sends a flight and waits for the datagram that answers it, sending it again at 1 s, 2 s, 4 s …</summary>
-    private static async Task ExchangeAsync(Socket socket, WireCounter? wire, Func<byte[]> flight, byte[] buffer, Func<byte[], bool> answers, CancellationToken token)
+    private static async Task ExchangeAsync(Socket socket, WireCounter? wire, TimeSpan roundTrip, Func<byte[]> flight, byte[] buffer, Func<byte[], bool> answers, CancellationToken token)
     {
         for (var wait = TimeSpan.FromSeconds(1); ; wait *= 2)
         {
+            if (roundTrip > TimeSpan.Zero)
+            {
+                await Task.Delay(roundTrip, token);
+            }
+
             var datagram = flight();
             await socket.SendAsync(datagram, SocketFlags.None, token);
             wire?.CountSent(datagram.Length);

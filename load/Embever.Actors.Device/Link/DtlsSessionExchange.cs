@@ -10,8 +10,8 @@ namespace Embever.Actors.Device.Link;
 /// </summary>
 public static class DtlsSessionExchange
 {
-    /// <summary>The answer's code, or null when none came after <paramref name="attempts"/> sends.</summary>
-    public static async Task<CoapCode?> PostAsync(Socket socket, DtlsClientSession session, string json, int attempts = 3, CancellationToken cancellationToken = default)
+    /// <summary>The answer's code, or null when none came after <paramref name="attempts"/> sends; each send waits <paramref name="roundTrip"/> first (a simulated radio link).</summary>
+    public static async Task<CoapCode?> PostAsync(Socket socket, DtlsClientSession session, string json, int attempts = 3, CancellationToken cancellationToken = default, TimeSpan roundTrip = default)
     {
         var token = new byte[4];
         Random.Shared.NextBytes(token);
@@ -24,6 +24,11 @@ public static class DtlsSessionExchange
         var wait = TimeSpan.FromSeconds(2);
         for (var attempt = 0; attempt < attempts; attempt++, wait *= 2)
         {
+            if (roundTrip > TimeSpan.Zero)
+            {
+                await Task.Delay(roundTrip, cancellationToken);
+            }
+
             // A retransmission is a new record: a new sequence number, the same CoAP message.
             await socket.SendAsync(session.Seal(request), SocketFlags.None, cancellationToken);
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -23,8 +23,14 @@ namespace Embever.Actors.Load.Scenarios;
 /// </summary>
 public static class Handshakes
 {
-    /// <summary><paramref name="SiloPid"/>: read the silo's CPU time from /proc (a silo on this machine whose diagnostics do not report it: an older build).</summary>
-    public sealed record Settings(int Devices, int[] Levels, int PerLevel, Uri Coaps, string? SaveSessions, string? Resume, int ResumeWorkers, int? SiloPid);
+    /// <summary>
+    /// <paramref name="SiloPid"/>: read the silo's CPU time from /proc (a silo on this machine
+    /// whose diagnostics do not report it: an older build). <paramref name="RoundTrip"/>: a
+    /// simulated radio link (each datagram a device sends waits that long), so that "at once"
+    /// means handshakes in flight on a slow link rather than a closed loop on loopback, whose
+    /// latency at full load is the concurrency over the rate (Little's law).
+    /// </summary>
+    public sealed record Settings(int Devices, int[] Levels, int PerLevel, Uri Coaps, string? SaveSessions, string? Resume, int ResumeWorkers, int? SiloPid, TimeSpan RoundTrip);
 
     private sealed record Kept(string Id, string Password, string Session);
 
@@ -39,6 +45,7 @@ public static class Handshakes
 
         run.Parameters["levels"] = string.Join(", ", settings.Levels);
         run.Parameters["handshakes per level"] = settings.PerLevel.ToString("N0");
+        run.Parameters["simulated round trip"] = $"{settings.RoundTrip.TotalMilliseconds:N0} ms";
         var fleet = await Provisioning.ImportDevicesAsync(client, settings.Devices, "dtls");
         var kept = new ConcurrentBag<Kept>();
         run.StartMeasuring();
@@ -62,8 +69,8 @@ public static class Handshakes
                         using var socket = Connect(gateway, worker);
                         try
                         {
-                            var session = await DtlsClientHandshake.ConnectAsync(socket, device.Id, Encoding.UTF8.GetBytes(device.Password), connectionId: true, TimeSpan.FromSeconds(30));
-                            var code = await DtlsSessionExchange.PostAsync(socket, session, "{}");
+                            var session = await DtlsClientHandshake.ConnectAsync(socket, device.Id, Encoding.UTF8.GetBytes(device.Password), connectionId: true, TimeSpan.FromSeconds(30), roundTrip: settings.RoundTrip);
+                            var code = await DtlsSessionExchange.PostAsync(socket, session, "{}", roundTrip: settings.RoundTrip);
                             if (code?.Class == 2)
                             {
                                 recorder.Record(due);
