@@ -30,6 +30,8 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton(configuration.GetSection("Embever:Auth").Get<AuthOptions>() ?? new AuthOptions());
         services.AddSingleton(configuration.GetSection("Embever:Gateway").Get<GatewayOptions>() ?? new GatewayOptions());
         services.AddSingleton(configuration.GetSection("Embever:Lists").Get<ListOptions>() ?? new ListOptions());
+        services.AddSingleton<FailedAttempts>();
+        services.AddSingleton<DeviceSource>();
         services.AddSingleton<DeviceRateLimiter>();
         services.AddSingleton<ExchangeConcurrency>();
         services.AddSingleton<DeviceGateway>();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Embever.Actors.Api.Gateway;
 using Embever.Actors.Api.Http;
@@ -19,9 +20,10 @@ public sealed class CoapGateway(DeviceGateway gateway, ExchangeBlocks blocks, IS
     /// <summary>
     /// Answers one request; <paramref name="session"/> is the DTLS session's device, else the
     /// credentials come from Uri-Query. <paramref name="peer"/> names the sender (its address or
-    /// DTLS session): the later blocks of a large exchange answer are its own.
+    /// DTLS session): the later blocks of a large exchange answer are its own; <paramref name="source"/>
+    /// is its address, which failed credentials are charged to.
     /// </summary>
-    public async Task<CoapResponse> HandleAsync(CoapMessage request, string peer, DeviceCredentials? session, CancellationToken cancellationToken)
+    public async Task<CoapResponse> HandleAsync(CoapMessage request, string peer, IPAddress? source, DeviceCredentials? session, CancellationToken cancellationToken)
     {
         if (request.Options.FirstOrDefault(o => o.IsCritical && !Understood.Contains(o.Number)) is { Value: not null } unknown)
         {
@@ -38,8 +40,8 @@ public sealed class CoapGateway(DeviceGateway gateway, ExchangeBlocks blocks, IS
         var credentials = session ?? FromQuery(request);
         return path switch
         {
-            ["x"] when request.Code == CoapCode.Post => await ExchangeAsync(request, peer, credentials, cancellationToken),
-            ["f", var id] when request.Code == CoapCode.Get => await DownloadAsync(request, id, credentials, cancellationToken),
+            ["x"] when request.Code == CoapCode.Post => await ExchangeAsync(request, peer, source, credentials, cancellationToken),
+            ["f", var id] when request.Code == CoapCode.Get => await DownloadAsync(request, id, source, credentials, cancellationToken),
             ["x"] or ["f", _] => CoapResponse.Error(CoapCode.MethodNotAllowed, "POST /x exchanges; GET /f/{id} downloads."),
             _ => CoapResponse.Error(CoapCode.NotFound, "No such resource: POST /x exchanges; GET /f/{id} downloads."),
         };
@@ -65,7 +67,7 @@ public sealed class CoapGateway(DeviceGateway gateway, ExchangeBlocks blocks, IS
         return device is not null && password is not null && Platform.ShortIds.LooksValid(device) ? new DeviceCredentials(device, password) : null;
     }
 
-    private async Task<CoapResponse> ExchangeAsync(CoapMessage request, string peer, DeviceCredentials? credentials, CancellationToken cancellationToken)
+    private async Task<CoapResponse> ExchangeAsync(CoapMessage request, string peer, IPAddress? source, DeviceCredentials? credentials, CancellationToken cancellationToken)
     {
         var asked = request.First(CoapOption.Block2) is { } option ? BlockOption.From(option) : null;
         if (request.First(CoapOption.Block2) is not null && asked is null)
@@ -96,6 +98,7 @@ public sealed class CoapGateway(DeviceGateway gateway, ExchangeBlocks blocks, IS
         string? invalid = null;
         var result = await gateway.ExchangeAsync(
             credentials,
+            source,
             () =>
             {
                 (var body, invalid) = Read(request.Payload, format);
@@ -165,7 +168,7 @@ public sealed class CoapGateway(DeviceGateway gateway, ExchangeBlocks blocks, IS
         return request is not null && errors.IsEmpty ? (request, null) : (null, errors.Describe());
     }
 
-    private async Task<CoapResponse> DownloadAsync(CoapMessage request, string id, DeviceCredentials? credentials, CancellationToken cancellationToken)
+    private async Task<CoapResponse> DownloadAsync(CoapMessage request, string id, IPAddress? source, DeviceCredentials? credentials, CancellationToken cancellationToken)
     {
         var asked = request.First(CoapOption.Block2) is { } option ? BlockOption.From(option) : new BlockOption(0, false, BlockOption.LargestExponent);
         if (asked is not { } block)
@@ -174,7 +177,7 @@ public sealed class CoapGateway(DeviceGateway gateway, ExchangeBlocks blocks, IS
         }
 
         // A download is one request against the device's rate, however many blocks it takes.
-        var found = await gateway.FindFileAsync(credentials, id, counted: block.Number == 0);
+        var found = await gateway.FindFileAsync(credentials, source, id, counted: block.Number == 0);
         if (found.Outcome != GatewayOutcome.Ok)
         {
             return Refusal(found.Outcome, found.RetryAfter);
@@ -211,7 +214,7 @@ public sealed class CoapGateway(DeviceGateway gateway, ExchangeBlocks blocks, IS
     private static CoapResponse Refusal(GatewayOutcome outcome, TimeSpan retryAfter) => outcome switch
     {
         GatewayOutcome.Unauthorized => CoapResponse.Error(CoapCode.Unauthorized, "Wrong device credentials."),
-        GatewayOutcome.RateLimited => CoapResponse.Error(CoapCode.TooManyRequests, "This device asks more often than its limit; wait as Max-Age says.", CoapResponse.MaxAge(retryAfter)),
+        GatewayOutcome.RateLimited => CoapResponse.Error(CoapCode.TooManyRequests, "Too many requests from this device, or too many failed ones from this address; wait as Max-Age says.", CoapResponse.MaxAge(retryAfter)),
         GatewayOutcome.Busy => CoapResponse.Error(CoapCode.ServiceUnavailable, "The gateway is working on as many exchanges as it takes; try again as Max-Age says.", CoapResponse.MaxAge(retryAfter)),
         _ => CoapResponse.Error(CoapCode.NotFound, "No such file for this device."),
     };

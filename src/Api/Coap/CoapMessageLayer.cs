@@ -1,3 +1,4 @@
+using System.Net;
 using Embever.Actors.Api.Gateway;
 
 namespace Embever.Actors.Api.Coap;
@@ -19,9 +20,10 @@ public sealed class CoapMessageLayer(CoapGateway gateway, RecentMessages recent,
 
     /// <summary>
     /// The datagram to send back for one received, or null. <paramref name="peer"/> names the
-    /// sender for duplicate detection (an address, or a DTLS session that outlives addresses).
+    /// sender for duplicate detection (an address, or a DTLS session that outlives addresses);
+    /// <paramref name="source"/> is the address it came from.
     /// </summary>
-    public async Task<byte[]?> HandleAsync(ReadOnlyMemory<byte> datagram, string peer, DeviceCredentials? session, CancellationToken cancellationToken)
+    public async Task<byte[]?> HandleAsync(ReadOnlyMemory<byte> datagram, string peer, IPAddress? source, DeviceCredentials? session, CancellationToken cancellationToken)
     {
         if (!CoapCodec.TryDecode(datagram.Span, out var message, out _))
         {
@@ -56,7 +58,7 @@ public sealed class CoapMessageLayer(CoapGateway gateway, RecentMessages recent,
         CoapResponse response;
         try
         {
-            response = await gateway.HandleAsync(message, peer, session, cancellationToken);
+            response = await gateway.HandleAsync(message, peer, source, session, cancellationToken);
             answer = Encode(message, response);
             if (answer.Length > MaxDatagram)
             {

@@ -57,7 +57,7 @@ public sealed partial class PlainCoapEndpoint(CoapOptions options, CoapMessageLa
     {
         try
         {
-            if (await layer.HandleAsync(datagram, from.ToString()!, null, stoppingToken) is { } answer)
+            if (await layer.HandleAsync(datagram, from.ToString()!, (from as IPEndPoint)?.Address, null, stoppingToken) is { } answer)
             {
                 await socket!.SendToAsync(answer, SocketFlags.None, from, stoppingToken);
             }

@@ -1,3 +1,4 @@
+using System.Net;
 using Embever.Actors.Devices;
 using Embever.Actors.Files;
 using Embever.Actors.Telemetry;
@@ -6,28 +7,30 @@ namespace Embever.Actors.Api.Gateway;
 
 /// <summary>
 /// The device gateway's work, one code path for every transport (HTTP: <see cref="GatewayApi"/>;
-/// CoAP: <c>CoapGateway</c>). An id that names no device is refused after one cached lookup
-/// (<see cref="DeviceDirectory"/>), before any grain is activated or any byte of the body is
-/// read; a known device is held to its rate (<see cref="DeviceRateLimiter"/>) and waits for its
-/// turn (<see cref="ExchangeConcurrency"/>); then each request is one call to the device's grain,
-/// which checks the password.
+/// CoAP: <c>CoapGateway</c>). Credentials first: they are checked (<see cref="DeviceDirectory"/>)
+/// before any grain is activated or any byte of the body is read, and a failure is charged to
+/// the address it came from (<see cref="FailedAttempts"/>), never to the device; only a device
+/// whose password checked out is held to its own rate (<see cref="DeviceRateLimiter"/>) and
+/// waits for its turn (<see cref="ExchangeConcurrency"/>); then each request is one call to the
+/// device's grain. No credentials, an unknown id and a wrong password are answered alike.
 /// </summary>
-public sealed class DeviceGateway(IGrainFactory grains, DeviceDirectory directory, DeviceRateLimiter limiter, ExchangeConcurrency concurrency, FileStore files)
+public sealed class DeviceGateway(IGrainFactory grains, DeviceDirectory directory, FailedAttempts failures, DeviceRateLimiter limiter, ExchangeConcurrency concurrency, FileStore files)
 {
     /// <summary>Reads the body once the device is admitted; null when it is bad (the reader keeps its own problem to answer).</summary>
     public delegate ValueTask<ExchangeRequest?> BodyReader();
 
-    public async Task<ExchangeResult> ExchangeAsync(DeviceCredentials? credentials, BodyReader read, string transport, CancellationToken cancellationToken)
+    /// <summary>One exchange; <paramref name="source"/> is the address the request came from.</summary>
+    public async Task<ExchangeResult> ExchangeAsync(DeviceCredentials? credentials, IPAddress? source, BodyReader read, string transport, CancellationToken cancellationToken)
     {
-        var result = await ExchangeCoreAsync(credentials, read, cancellationToken);
+        var result = await ExchangeCoreAsync(credentials, source, read, cancellationToken);
         PlatformMetrics.Exchanges.Add(1, new KeyValuePair<string, object?>("transport", transport), new KeyValuePair<string, object?>("outcome", result.Outcome.Label()));
         return result;
     }
 
     /// <summary>Finds a file this device may download; <paramref name="counted"/> is false for the later blocks of a CoAP download (the first one counted).</summary>
-    public async Task<FileResult> FindFileAsync(DeviceCredentials? credentials, string id, bool counted = true)
+    public async Task<FileResult> FindFileAsync(DeviceCredentials? credentials, IPAddress? source, string id, bool counted = true)
     {
-        if (await AdmitAsync(credentials, counted) is { } refusal)
+        if (await AdmitAsync(credentials, source, counted) is { } refusal)
         {
             return new FileResult(refusal.Outcome, null, null, refusal.RetryAfter);
         }
@@ -49,9 +52,9 @@ public sealed class DeviceGateway(IGrainFactory grains, DeviceDirectory director
     public Task CopyAsync(BlobInfo blob, long offset, long length, Stream destination, CancellationToken cancellationToken) =>
         files.Blobs.CopyToAsync(blob, offset, length, destination, cancellationToken);
 
-    private async Task<ExchangeResult> ExchangeCoreAsync(DeviceCredentials? credentials, BodyReader read, CancellationToken cancellationToken)
+    private async Task<ExchangeResult> ExchangeCoreAsync(DeviceCredentials? credentials, IPAddress? source, BodyReader read, CancellationToken cancellationToken)
     {
-        if (await AdmitAsync(credentials, counted: true) is { } refusal)
+        if (await AdmitAsync(credentials, source, counted: true) is { } refusal)
         {
             return refusal;
         }
@@ -75,16 +78,36 @@ public sealed class DeviceGateway(IGrainFactory grains, DeviceDirectory director
             : new ExchangeResult(GatewayOutcome.Ok, answer, TimeSpan.Zero);
     }
 
-    private async ValueTask<ExchangeResult?> AdmitAsync(DeviceCredentials? credentials, bool counted)
+    private async ValueTask<ExchangeResult?> AdmitAsync(DeviceCredentials? credentials, IPAddress? source, bool counted)
     {
-        if (credentials is not { } known || !await directory.ExistsAsync(known.DeviceId))
+        if (failures.Throttled(source) is { } wait)
         {
-            return new ExchangeResult(GatewayOutcome.Unauthorized, null, TimeSpan.Zero);
+            // A source that keeps failing is checked against remembered hashes only (no lookup):
+            // a device it shares a NAT with goes on; everything else waits, whatever id it names.
+            if (credentials is not { } given || await directory.VerifyAsync(given.DeviceId, given.Password, rememberedOnly: true) != CredentialCheck.Verified)
+            {
+                return Refuse("source_throttled", GatewayOutcome.RateLimited, wait);
+            }
+        }
+        else
+        {
+            var check = credentials is { } given ? await directory.VerifyAsync(given.DeviceId, given.Password) : (CredentialCheck?)null;
+            if (check != CredentialCheck.Verified)
+            {
+                failures.Charge(source);
+                return Refuse(check switch { null => "no_credentials", CredentialCheck.UnknownDevice => "unknown_device", _ => "wrong_password" }, GatewayOutcome.Unauthorized, TimeSpan.Zero);
+            }
         }
 
-        return counted && limiter.Check(known.DeviceId) is { } wait
-            ? new ExchangeResult(GatewayOutcome.RateLimited, null, wait)
+        return counted && limiter.Check(credentials!.Value.DeviceId) is { } deviceWait
+            ? Refuse("device_rate_limited", GatewayOutcome.RateLimited, deviceWait)
             : null;
+    }
+
+    private static ExchangeResult Refuse(string reason, GatewayOutcome outcome, TimeSpan retryAfter)
+    {
+        PlatformMetrics.GatewayRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        return new ExchangeResult(outcome, null, retryAfter);
     }
 }
 

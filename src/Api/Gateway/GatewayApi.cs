@@ -27,11 +27,12 @@ public static class GatewayApi
         return routes;
     }
 
-    private static async Task<IResult> Exchange(HttpContext context, DeviceGateway gateway)
+    private static async Task<IResult> Exchange(HttpContext context, DeviceGateway gateway, DeviceSource source)
     {
         IResult? problem = null;
         var result = await gateway.ExchangeAsync(
             DeviceCredentials.From(context.Request),
+            source.Of(context),
             async () =>
             {
                 (var request, problem) = await RequestBody.ReadAsync<ExchangeRequest>(context);
@@ -44,9 +45,9 @@ public static class GatewayApi
             : Refusal(context, result.Outcome, result.RetryAfter, problem);
     }
 
-    private static async Task<IResult> Download(HttpContext context, string id, DeviceGateway gateway)
+    private static async Task<IResult> Download(HttpContext context, string id, DeviceGateway gateway, DeviceSource source)
     {
-        var found = await gateway.FindFileAsync(DeviceCredentials.From(context.Request), id);
+        var found = await gateway.FindFileAsync(DeviceCredentials.From(context.Request), source.Of(context), id);
         if (found.Outcome != GatewayOutcome.Ok)
         {
             return Refusal(context, found.Outcome, found.RetryAfter, null);
@@ -72,7 +73,7 @@ public static class GatewayApi
         return outcome switch
         {
             GatewayOutcome.Unauthorized => Problems.Unauthorized("Wrong device credentials."),
-            GatewayOutcome.RateLimited => Problems.TooManyRequests("This device asks more often than its limit; wait as Retry-After says."),
+            GatewayOutcome.RateLimited => Problems.TooManyRequests("Too many requests from this device, or too many failed ones from this address; wait as Retry-After says."),
             GatewayOutcome.Busy => TypedResults.Problem(
                 "The gateway is working on as many exchanges as it takes; try again as Retry-After says.",
                 statusCode: StatusCodes.Status503ServiceUnavailable,

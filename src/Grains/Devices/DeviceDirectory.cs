@@ -3,39 +3,77 @@ using Embever.Actors.Storage;
 
 namespace Embever.Actors.Devices;
 
+/// <summary>How a device's credentials checked out at the gateway.</summary>
+public enum CredentialCheck
+{
+    Verified,
+    UnknownDevice,
+    WrongPassword,
+
+    /// <summary>Asked to check against remembered hashes only, and this device's is not remembered.</summary>
+    NotRemembered,
+}
+
 /// <summary>
-/// Whether a device id exists, asked before a device grain is activated for a caller who is not
-/// yet authenticated: an unknown id then costs one primary-key lookup and no activation, so a
-/// flood of made-up ids keeps memory flat. Ids found are remembered (a bounded set, cleared when
-/// full); ids not found are not, so a device created a moment later is found at once. A device
-/// deleted meanwhile may still pass here: its grain then finds no row and deactivates at once.
+/// Checks a device's credentials before its grain is activated for a caller who is not yet
+/// authenticated: an unknown id costs one primary-key lookup and no activation, so a flood of
+/// made-up ids keeps memory flat. An unknown id and a wrong password take the same work (one
+/// lookup, one keyed hash compared in constant time, against a stand-in for the unknown id) and
+/// end alike at the gateway. Password hashes found are remembered (a bounded table, cleared when
+/// full), so a device that comes back costs no lookup; a password that does not match what is
+/// remembered is checked against the row again, so nothing stale refuses a device. The grain
+/// still checks the password itself; a device deleted meanwhile finds no row there.
 /// </summary>
 public sealed class DeviceDirectory(Database database, PlatformKeys keys)
 {
-    /// <summary>About 80 bytes an entry: some 16 MB at the bound.</summary>
+    /// <summary>About 130 bytes an entry: some 26 MB at the bound.</summary>
     private const int Remembered = 200_000;
 
-    private readonly ConcurrentDictionary<string, byte> known = new(StringComparer.Ordinal);
+    /// <summary>What an unknown id's password is compared with: the same work as a known one's.</summary>
+    private static readonly byte[] NoDevice = new byte[32];
 
-    public async ValueTask<bool> ExistsAsync(string id)
+    private readonly ConcurrentDictionary<string, byte[]> hashes = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether <paramref name="password"/> is <paramref name="id"/>'s. With
+    /// <paramref name="rememberedOnly"/> nothing is read from the database (a caller that keeps
+    /// failing is checked at no cost): a device not remembered is <see cref="CredentialCheck.NotRemembered"/>.
+    /// </summary>
+    public async ValueTask<CredentialCheck> VerifyAsync(string id, string password, bool rememberedOnly = false)
     {
-        if (known.ContainsKey(id))
+        if (hashes.TryGetValue(id, out var remembered) && keys.Hasher.Matches(password, remembered))
         {
-            return true;
+            return CredentialCheck.Verified;
         }
 
-        var exists = await database.ScalarAsync<long>("SELECT count(*) FROM devices WHERE id = @id", p => p.Add("id", id)) > 0;
-        if (exists)
+        if (rememberedOnly)
         {
-            if (known.Count >= Remembered)
-            {
-                known.Clear();
-            }
-
-            known.TryAdd(id, 0);
+            return CredentialCheck.NotRemembered;
         }
 
-        return exists;
+        var rows = await database.QueryAsync<byte[]?>(
+            "SELECT password_hash FROM devices WHERE id = @id",
+            p => p.Add("id", id),
+            reader => reader.IsDBNull(0) ? null : (byte[])reader.GetValue(0));
+        var matches = keys.Hasher.Matches(password, rows is [{ } found] ? found : NoDevice);
+        if (rows.Count == 0)
+        {
+            return CredentialCheck.UnknownDevice;
+        }
+
+        if (rows[0] is not { } hash)
+        {
+            // A row from before password hashes were columns: its grain decides.
+            return CredentialCheck.Verified;
+        }
+
+        if (hashes.Count >= Remembered)
+        {
+            hashes.Clear();
+        }
+
+        hashes[id] = hash;
+        return matches ? CredentialCheck.Verified : CredentialCheck.WrongPassword;
     }
 
     /// <summary>
@@ -75,5 +113,5 @@ public sealed class DeviceDirectory(Database database, PlatformKeys keys)
     }
 
     /// <summary>Forgets a deleted device on this silo.</summary>
-    public void Forget(string id) => known.TryRemove(id, out _);
+    public void Forget(string id) => hashes.TryRemove(id, out _);
 }

@@ -56,6 +56,14 @@ public static class PlatformMetrics
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300] });
 
     /// <summary>DTLS handshakes of the CoAP gateway (<c>outcome</c>: completed, unknown_identity, wrong_key, failed, limited).</summary>
+    /// <summary>Device requests refused before their device's grain was asked, by reason (no_credentials, unknown_device, wrong_password, source_throttled, device_rate_limited).</summary>
+    public static readonly Counter<long> GatewayRefusals =
+        Meter.CreateCounter<long>("embever.gateway.refusals", "{request}", "Device requests refused by the gateway, by reason.");
+
+    /// <summary>Addresses and networks with failed credential checks the gateway remembers (bounded).</summary>
+    public static readonly UpDownCounter<long> GatewayFailingSources =
+        Meter.CreateUpDownCounter<long>("embever.gateway.failing_sources", "{source}", "Addresses and networks whose failed credential checks this silo counts.");
+
     public static readonly Counter<long> DtlsHandshakes =
         Meter.CreateCounter<long>("embever.coap.handshakes", "{handshake}", "DTLS handshakes of the CoAP gateway, by outcome.");
 

@@ -23,6 +23,10 @@ public abstract class PlatformFixture(StoreKind kind) : IAsyncLifetime
         "--Embever:Auth:AuthenticatePerSecond=1000000",
         "--Embever:Gateway:DeviceBurst=1000000",
         "--Embever:Gateway:DevicePerSecond=1000000",
+
+        // Every test's devices and callers share 127.0.0.1; tests of the failure budget set their own.
+        "--Embever:Gateway:FailedAttemptsPerAddress=1000000",
+        "--Embever:Gateway:FailedAttemptsPerNetwork=1000000",
         "--Embever:MinimumReminderPeriod=00:00:01",
         "--Embever:Webhooks:AllowPrivateNetworks=true",
         "--Embever:Webhooks:RetryBaseDelay=00:00:00.500",

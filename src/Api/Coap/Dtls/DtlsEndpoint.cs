@@ -365,7 +365,7 @@ public sealed partial class DtlsEndpoint(
             }
 
             session.Mark(store, time);
-            if (await layer.HandleAsync(request.Plaintext, session.Id, session.Credentials, stopping) is { } answer)
+            if (await layer.HandleAsync(request.Plaintext, session.Id, session.Remote.Address, session.Credentials, stopping) is { } answer)
             {
                 Send(await session.SealAsync(DtlsRecord.ApplicationDataType, answer, store, time), session.Remote);
             }
