@@ -13,9 +13,10 @@ namespace Embever.Actors.Webhooks;
 /// stream (and the device that published) never waits for a receiver.
 /// <para>
 /// Deliveries queue per target; the pump sends up to
-/// <see cref="WebhookOptions.MaxConcurrentPerOrganisation"/> at once, each only when
-/// <see cref="WebhookTargets"/> admits it, and moves on to other targets when one is busy, so a
-/// slow receiver holds back neither its organisation's other receivers nor other organisations.
+/// <see cref="WebhookOptions.MaxConcurrentPerOrganisation"/> at once, one target at most its
+/// <see cref="WebhookOptions.PerTargetShare"/> of them, each only when <see cref="WebhookTargets"/>
+/// admits it, and moves on to other targets when one is busy, so a slow receiver (however its URLs
+/// are spelled) holds back neither its organisation's other receivers nor other organisations.
 /// A target whose circuit is open is not tried: its deliveries go back to the outbox for later.
 /// Outcomes are written in batches through the group commit, one change set at a time.
 /// </para>
@@ -33,6 +34,7 @@ public sealed partial class WebhookDispatcherGrain(
     private static readonly TimeSpan BusyRetry = TimeSpan.FromMilliseconds(20);
 
     private readonly Dictionary<string, Queue<WebhookDispatch>> queues = [];
+    private readonly Dictionary<string, int> inFlightByTarget = [];
     private readonly HashSet<long> known = [];
     private readonly List<DeliveryOutcome> outcomes = [];
     private WebhookSigningKeys keys = null!;
@@ -110,12 +112,14 @@ public sealed partial class WebhookDispatcherGrain(
     private void PumpOnce()
     {
         var max = options.Value.MaxConcurrentPerOrganisation;
+        var perTarget = options.Value.PerTargetShare;
         var blocked = false;
         foreach (var (target, queue) in queues)
         {
             while (inFlight < max && queue.Count > 0)
             {
-                var admission = targets.TryEnter(target);
+                // One receiver, however hung, never holds more than its share of this organisation's slots.
+                var admission = inFlightByTarget.GetValueOrDefault(target) >= perTarget ? Admission.Busy : targets.TryEnter(target);
                 if (admission == Admission.Busy)
                 {
                     blocked = true;
@@ -130,6 +134,7 @@ public sealed partial class WebhookDispatcherGrain(
                 }
 
                 inFlight++;
+                inFlightByTarget[target] = inFlightByTarget.GetValueOrDefault(target) + 1;
                 _ = DeliverAsync(target, delivery);
             }
         }
@@ -181,6 +186,11 @@ public sealed partial class WebhookDispatcherGrain(
         {
             targets.Leave(target, answered);
             inFlight--;
+            if (--inFlightByTarget[target] == 0)
+            {
+                inFlightByTarget.Remove(target);
+            }
+
             Pump();
         }
     }

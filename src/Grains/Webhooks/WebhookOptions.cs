@@ -38,6 +38,13 @@ public sealed class WebhookOptions
     /// </summary>
     public int MaxInFlightPerTarget { get; set; } = 32;
 
+    /// <summary>
+    /// Of one organisation's <see cref="MaxConcurrentPerOrganisation"/>, what one target may hold:
+    /// at most <see cref="MaxInFlightPerTarget"/> and at most half, so a receiver that hangs
+    /// always leaves the other half to the organisation's other receivers.
+    /// </summary>
+    public int PerTargetShare => Math.Max(1, Math.Min(MaxInFlightPerTarget, MaxConcurrentPerOrganisation / 2));
+
     /// <summary>Deliveries in flight on this silo, all organisations together: what webhooks may take from the devices.</summary>
     public int MaxInFlightPerSilo { get; set; } = 256;
 

@@ -28,9 +28,21 @@ public sealed class WebhookTargets(IOptions<WebhookOptions> options, TimeProvide
     private readonly Dictionary<string, Target> targets = [];
     private int inFlight;
 
-    /// <summary>The key of a delivery's target: its URL's scheme, host and port.</summary>
-    public static string KeyOf(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : url;
+    /// <summary>
+    /// The key of a delivery's target, what it is rather than how it was written: the scheme, the
+    /// host lower-cased in its ASCII (IDN) form without a trailing dot, and the port with its
+    /// default made explicit. Paths, queries, user info and case do not make another target.
+    /// </summary>
+    public static string KeyOf(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return url;
+        }
+
+        var host = uri.IdnHost.TrimEnd('.').ToLowerInvariant();
+        return $"{uri.Scheme}://{(uri.HostNameType == UriHostNameType.IPv6 && !host.StartsWith('[') ? $"[{host}]" : host)}:{uri.Port}";
+    }
 
     public int InFlight
     {

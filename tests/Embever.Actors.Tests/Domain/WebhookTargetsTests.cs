@@ -23,8 +23,25 @@ public sealed class WebhookTargetsTests
     public void A_target_is_its_scheme_host_and_port()
     {
         Assert.Equal("http://slow.example:8080", WebhookTargets.KeyOf("http://slow.example:8080/a/b?c=d"));
-        Assert.Equal("https://fine.example", WebhookTargets.KeyOf("https://fine.example/hook"));
+        Assert.Equal("https://fine.example:443", WebhookTargets.KeyOf("https://fine.example/hook"));
         Assert.NotEqual(WebhookTargets.KeyOf("http://h:1/x"), WebhookTargets.KeyOf("http://h:2/x"));
+        Assert.NotEqual(WebhookTargets.KeyOf("http://h/x"), WebhookTargets.KeyOf("https://h/x"));
+    }
+
+    [Theory]
+    [InlineData("https://HANG.example:443/b")]
+    [InlineData("https://hang.example./c?d=e")]
+    [InlineData("HTTPS://Hang.Example/")]
+    [InlineData("https://user:secret@hang.example:443/f#g")]
+    public void Spellings_of_one_receiver_are_one_target(string spelling) =>
+        Assert.Equal(WebhookTargets.KeyOf("https://hang.example/a"), WebhookTargets.KeyOf(spelling));
+
+    [Fact]
+    public void An_international_host_is_one_target_in_either_form_and_ip_literals_keep_their_port()
+    {
+        Assert.Equal(WebhookTargets.KeyOf("https://xn--bcher-kva.example/a"), WebhookTargets.KeyOf("https://BÜCHER.example/b"));
+        Assert.Equal("http://[::1]:80", WebhookTargets.KeyOf("http://[0:0::1]/x"));
+        Assert.Equal("http://127.0.0.1:80", WebhookTargets.KeyOf("http://127.0.0.1/x"));
     }
 
     [Fact]

@@ -18,6 +18,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication app;
     private readonly ConcurrentQueue<int> scriptedStatuses = new();
     private TaskCompletionSource gate = Released();
+    private int open;
+    private int mostOpen;
 
     private WebhookReceiver(WebApplication app, int port)
     {
@@ -28,6 +30,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public int Port { get; }
 
     public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
+
+    /// <summary>The most requests this receiver has had open at once (held ones included).</summary>
+    public int MostOpen => Volatile.Read(ref mostOpen);
 
     /// <summary>Answer for requests when no scripted status is left.</summary>
     public int DefaultStatus { get; set; } = 200;
@@ -47,7 +52,20 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var body = await reader.ReadToEndAsync();
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             receiver!.Received.Enqueue(new ReceivedWebhook(context.Request.Path, headers, body, DateTime.UtcNow));
-            await receiver.gate.Task.WaitAsync(context.RequestAborted);
+            var now = Interlocked.Increment(ref receiver.open);
+            for (var most = receiver.mostOpen; now > most && Interlocked.CompareExchange(ref receiver.mostOpen, now, most) != most; most = receiver.mostOpen)
+            {
+            }
+
+            try
+            {
+                await receiver.gate.Task.WaitAsync(context.RequestAborted);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref receiver.open);
+            }
+
             context.Response.StatusCode = receiver.scriptedStatuses.TryDequeue(out var status) ? status : receiver.DefaultStatus;
         });
         await app.StartAsync();
