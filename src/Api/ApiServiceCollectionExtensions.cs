@@ -31,6 +31,8 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton(configuration.GetSection("Embever:Gateway").Get<GatewayOptions>() ?? new GatewayOptions());
         services.AddSingleton(configuration.GetSection("Embever:Lists").Get<ListOptions>() ?? new ListOptions());
         services.AddSingleton<FailedAttempts>();
+        services.Configure<LimitsOptions>(configuration.GetSection("Embever:Limits"));
+        services.AddSingleton<PayloadLimits>();
         services.AddSingleton<DeviceSource>();
         services.AddSingleton<DeviceRateLimiter>();
         services.AddSingleton<ExchangeConcurrency>();

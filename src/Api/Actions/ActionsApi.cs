@@ -18,7 +18,7 @@ public static class ActionsApi
         group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy)
             .WithName("listActions").WithSummary("List the actions of the caller's devices")
             .WithDescription("Oldest first. Filter with `type` and `device`. Each action shows the statuses it reached and when.");
-        group.MapPost("/", Create)
+        group.MapPost("/", Create).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName("createAction").WithSummary("Create an action, buffered until the device wakes")
             .WithDescription("Buffered until the device wakes: one per type (a newer one overrides an unsent older one), re-sent at service level 1 and 2 until acknowledged or answered, dropped at its expiry. Webhooks fire for the statuses named.");
         group.MapGet("/{id}/", Get)
@@ -44,8 +44,8 @@ public static class ActionsApi
         return Paging.Answer(context, page, result, a => ActionResource.From(ResourceUrls.Base(context), a, names.GetValueOrDefault(a.DeviceId)));
     }
 
-    private static async Task<Results<Created<ActionResource>, ValidationProblem>> Create(
-        CreateActionRequest request, Caller caller, HttpContext context, IGrainFactory grains, DeviceIndex devices, ActionCreator creator, FileStore files)
+    private static async Task<Results<Created<ActionResource>, ValidationProblem, ProblemHttpResult>> Create(
+        CreateActionRequest request, Caller caller, HttpContext context, IGrainFactory grains, DeviceIndex devices, ActionCreator creator, FileStore files, PayloadLimits limits)
     {
         if (await FindDevice(request.Device, caller, grains, devices) is not { } device)
         {
@@ -53,6 +53,13 @@ public static class ActionsApi
         }
 
         var payload = request.Payload ?? [];
+        var json = payload.ToJsonString();
+        var limit = limits.For(device.OrganisationId);
+        if (System.Text.Encoding.UTF8.GetByteCount(json) is var size && size > limit)
+        {
+            return Problems.PayloadTooLarge("action's payload", size, limit);
+        }
+
         string? fileId = null;
         if (request.Type == ActionTypes.GetFile)
         {
@@ -63,10 +70,11 @@ public static class ActionsApi
 
             var file = await files.CreateAsync(device.OrganisationId, mediaType, new MemoryStream(content), context.RequestAborted);
             payload["file"] = fileId = file.Id;
+            json = payload.ToJsonString();
         }
 
         var webhooks = request.Webhooks?.Select(w => w.ToWebhook()).ToList() ?? [];
-        var action = await creator.CreateAsync(device.Id, request.Type, payload.ToJsonString(), webhooks, request.ServiceLevel, request.ExpiryDate, fileId);
+        var action = await creator.CreateAsync(device.Id, request.Type, json, webhooks, request.ServiceLevel, request.ExpiryDate, fileId);
         if (action is null)
         {
             return Problems.Field("device", "No such device.");

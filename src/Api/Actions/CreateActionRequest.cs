@@ -12,8 +12,12 @@ namespace Embever.Actors.Api.Actions;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateActionRequest : IRequestBody<CreateActionRequest>, IValidatableObject
 {
-    /// <summary>Room for a getFile action's file (a base64 data: URI).</summary>
-    public static long BodyLimit => 16 * 1024 * 1024;
+    /// <summary>The payload limit of the caller's organisation (a getFile action's file, a base64 data: URI, is part of its payload) and the envelope around it.</summary>
+    public static long BodyLimitFor(HttpContext context)
+    {
+        var limits = context.RequestServices.GetRequiredService<PayloadLimits>();
+        return (context.Items[typeof(Auth.Caller)] is Auth.Caller { OrganisationId: { } organisation } ? limits.For(organisation) : limits.Largest) + PayloadLimits.Envelope;
+    }
 
     /// <summary>The device that is to perform it, by id or by name.</summary>
     public required DeviceReference Device { get; init; }

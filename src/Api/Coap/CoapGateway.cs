@@ -108,7 +108,12 @@ public sealed class CoapGateway(DeviceGateway gateway, ExchangeBlocks blocks, IS
             cancellationToken);
         if (result.Outcome != GatewayOutcome.Ok)
         {
-            return result.Outcome == GatewayOutcome.Invalid ? CoapResponse.Error(CoapCode.BadRequest, invalid!) : Refusal(result.Outcome, result.RetryAfter);
+            return result.Outcome switch
+            {
+                GatewayOutcome.Invalid => CoapResponse.Error(CoapCode.BadRequest, invalid!),
+                GatewayOutcome.TooLarge => CoapResponse.Error(CoapCode.RequestEntityTooLarge, result.Detail!),
+                _ => Refusal(result.Outcome, result.RetryAfter),
+            };
         }
 
         var answer = accept == ContentFormats.Cbor

@@ -1,4 +1,5 @@
 using System.Net;
+using Embever.Actors.Api.Http;
 using Embever.Actors.Devices;
 using Embever.Actors.Files;
 using Embever.Actors.Telemetry;
@@ -14,7 +15,7 @@ namespace Embever.Actors.Api.Gateway;
 /// waits for its turn (<see cref="ExchangeConcurrency"/>); then each request is one call to the
 /// device's grain. No credentials, an unknown id and a wrong password are answered alike.
 /// </summary>
-public sealed class DeviceGateway(IGrainFactory grains, DeviceDirectory directory, FailedAttempts failures, DeviceRateLimiter limiter, ExchangeConcurrency concurrency, FileStore files)
+public sealed class DeviceGateway(IGrainFactory grains, DeviceDirectory directory, FailedAttempts failures, DeviceRateLimiter limiter, ExchangeConcurrency concurrency, PayloadLimits limits, FileStore files)
 {
     /// <summary>Reads the body once the device is admitted; null when it is bad (the reader keeps its own problem to answer).</summary>
     public delegate ValueTask<ExchangeRequest?> BodyReader();
@@ -30,7 +31,7 @@ public sealed class DeviceGateway(IGrainFactory grains, DeviceDirectory director
     /// <summary>Finds a file this device may download; <paramref name="counted"/> is false for the later blocks of a CoAP download (the first one counted).</summary>
     public async Task<FileResult> FindFileAsync(DeviceCredentials? credentials, IPAddress? source, string id, bool counted = true)
     {
-        if (await AdmitAsync(credentials, source, counted) is { } refusal)
+        if (await AdmitAsync(credentials, source, counted) is ({ } refusal, _))
         {
             return new FileResult(refusal.Outcome, null, null, refusal.RetryAfter);
         }
@@ -54,7 +55,8 @@ public sealed class DeviceGateway(IGrainFactory grains, DeviceDirectory director
 
     private async Task<ExchangeResult> ExchangeCoreAsync(DeviceCredentials? credentials, IPAddress? source, BodyReader read, CancellationToken cancellationToken)
     {
-        if (await AdmitAsync(credentials, source, counted: true) is { } refusal)
+        var (refusal, organisation) = await AdmitAsync(credentials, source, counted: true);
+        if (refusal is not null)
         {
             return refusal;
         }
@@ -71,6 +73,11 @@ public sealed class DeviceGateway(IGrainFactory grains, DeviceDirectory director
             return new ExchangeResult(GatewayOutcome.Invalid, null, TimeSpan.Zero);
         }
 
+        if (request.EventBytes is var size && size > limits.For(organisation))
+        {
+            return new ExchangeResult(GatewayOutcome.TooLarge, null, TimeSpan.Zero, $"The events are {size} bytes of JSON; the limit is {limits.For(organisation)} bytes (Embever:Limits:PayloadBytes).");
+        }
+
         var (deviceId, password) = credentials!.Value;
         var answer = await grains.GetGrain<IDeviceGrain>(deviceId).Exchange(password, request.ToExchange());
         return answer is null
@@ -78,30 +85,34 @@ public sealed class DeviceGateway(IGrainFactory grains, DeviceDirectory director
             : new ExchangeResult(GatewayOutcome.Ok, answer, TimeSpan.Zero);
     }
 
-    private async ValueTask<ExchangeResult?> AdmitAsync(DeviceCredentials? credentials, IPAddress? source, bool counted)
+    /// <summary>A refusal, or null and the device's organisation.</summary>
+    private async ValueTask<(ExchangeResult? Refusal, Guid Organisation)> AdmitAsync(DeviceCredentials? credentials, IPAddress? source, bool counted)
     {
+        CredentialCheck? check;
+        var organisation = Guid.Empty;
         if (failures.Throttled(source) is { } wait)
         {
             // A source that keeps failing is checked against remembered hashes only (no lookup):
             // a device it shares a NAT with goes on; everything else waits, whatever id it names.
-            if (credentials is not { } given || await directory.VerifyAsync(given.DeviceId, given.Password, rememberedOnly: true) != CredentialCheck.Verified)
+            (check, organisation) = credentials is { } given ? await directory.VerifyAsync(given.DeviceId, given.Password, rememberedOnly: true) : ((CredentialCheck?)null, Guid.Empty);
+            if (check != CredentialCheck.Verified)
             {
-                return Refuse("source_throttled", GatewayOutcome.RateLimited, wait);
+                return (Refuse("source_throttled", GatewayOutcome.RateLimited, wait), organisation);
             }
         }
         else
         {
-            var check = credentials is { } given ? await directory.VerifyAsync(given.DeviceId, given.Password) : (CredentialCheck?)null;
+            (check, organisation) = credentials is { } given ? await directory.VerifyAsync(given.DeviceId, given.Password) : ((CredentialCheck?)null, Guid.Empty);
             if (check != CredentialCheck.Verified)
             {
                 failures.Charge(source);
-                return Refuse(check switch { null => "no_credentials", CredentialCheck.UnknownDevice => "unknown_device", _ => "wrong_password" }, GatewayOutcome.Unauthorized, TimeSpan.Zero);
+                return (Refuse(check switch { null => "no_credentials", CredentialCheck.UnknownDevice => "unknown_device", _ => "wrong_password" }, GatewayOutcome.Unauthorized, TimeSpan.Zero), organisation);
             }
         }
 
         return counted && limiter.Check(credentials!.Value.DeviceId) is { } deviceWait
-            ? Refuse("device_rate_limited", GatewayOutcome.RateLimited, deviceWait)
-            : null;
+            ? (Refuse("device_rate_limited", GatewayOutcome.RateLimited, deviceWait), organisation)
+            : (null, organisation);
     }
 
     private static ExchangeResult Refuse(string reason, GatewayOutcome outcome, TimeSpan retryAfter)
@@ -111,8 +122,8 @@ public sealed class DeviceGateway(IGrainFactory grains, DeviceDirectory director
     }
 }
 
-/// <summary>An exchange's outcome; <see cref="Answer"/> when it is <see cref="GatewayOutcome.Ok"/>, <see cref="RetryAfter"/> when the device is told to wait.</summary>
-public sealed record ExchangeResult(GatewayOutcome Outcome, ExchangeAnswer? Answer, TimeSpan RetryAfter);
+/// <summary>An exchange's outcome; <see cref="Answer"/> when it is <see cref="GatewayOutcome.Ok"/>, <see cref="RetryAfter"/> when the device is told to wait, <see cref="Detail"/> what was too large.</summary>
+public sealed record ExchangeResult(GatewayOutcome Outcome, ExchangeAnswer? Answer, TimeSpan RetryAfter, string? Detail = null);
 
 /// <summary>A download's outcome; the file and its content when it is <see cref="GatewayOutcome.Ok"/>.</summary>
 public sealed record FileResult(GatewayOutcome Outcome, FileRecord? File, BlobInfo? Blob, TimeSpan RetryAfter);

@@ -15,7 +15,9 @@ public sealed record ExchangeRequest : IRequestBody<ExchangeRequest>
 {
     public const int MaxItems = 1000;
 
-    public static long BodyLimit => 1024 * 1024;
+    /// <summary>The largest payload limit of any organisation (the device's is not known yet) and the envelope: acks and responses.</summary>
+    public static long BodyLimitFor(HttpContext context) =>
+        context.RequestServices.GetRequiredService<PayloadLimits>().Largest + PayloadLimits.Envelope;
 
     public static bool EmptyIsObject => true;
 
@@ -34,6 +36,10 @@ public sealed record ExchangeRequest : IRequestBody<ExchangeRequest>
     /// <summary>How the downloads of getFile and _fota actions went.</summary>
     [MaxLength(MaxItems)]
     public List<ExchangeFileTransfer>? FileTransfers { get; init; }
+
+    /// <summary>The UTF-8 JSON of the events' types and payloads: what the device's organisation's payload limit bounds.</summary>
+    [JsonIgnore]
+    public long EventBytes => Events?.Sum(e => (long)System.Text.Encoding.UTF8.GetByteCount(e.Type) + (e.Payload.ValueKind == JsonValueKind.Undefined ? 0 : System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e.Payload).Length)) ?? 0;
 
     public DeviceExchange ToExchange() => new(
         Events?.Select(e => new NewEvent(e.Type, e.Payload.ValueKind == JsonValueKind.Undefined ? "{}" : e.Payload.GetRawText())).ToList() ?? [],

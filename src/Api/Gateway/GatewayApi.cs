@@ -42,7 +42,9 @@ public static class GatewayApi
             context.RequestAborted);
         return result.Outcome == GatewayOutcome.Ok
             ? TypedResults.Ok(ExchangeResponse.From(result.Answer!))
-            : Refusal(context, result.Outcome, result.RetryAfter, problem);
+            : result.Outcome == GatewayOutcome.TooLarge
+                ? TypedResults.Problem(result.Detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large")
+                : Refusal(context, result.Outcome, result.RetryAfter, problem);
     }
 
     private static async Task<IResult> Download(HttpContext context, string id, DeviceGateway gateway, DeviceSource source)

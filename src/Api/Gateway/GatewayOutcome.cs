@@ -13,6 +13,9 @@ public enum GatewayOutcome
     Busy,
     Invalid,
     NotFound,
+
+    /// <summary>The events are over the device's organisation's payload limit (HTTP 413, CoAP 4.13).</summary>
+    TooLarge,
 }
 
 public static class GatewayOutcomeLabels
@@ -24,6 +27,7 @@ public static class GatewayOutcomeLabels
         GatewayOutcome.RateLimited => "rate_limited",
         GatewayOutcome.Busy => "busy",
         GatewayOutcome.Invalid => "invalid",
+        GatewayOutcome.TooLarge => "too_large",
         _ => "not_found",
     };
 }

@@ -14,6 +14,9 @@ public interface IRequestBody<TSelf> : IBindableFromHttpContext<TSelf>, IEndpoin
     /// <summary>The largest body accepted, in bytes (413 above).</summary>
     static virtual long BodyLimit => JsonBody.DefaultLimit;
 
+    /// <summary>The largest body accepted from this caller (a limit that depends on the caller's organisation); <see cref="BodyLimit"/> unless a type says otherwise.</summary>
+    static virtual long BodyLimitFor(HttpContext context) => TSelf.BodyLimit;
+
     /// <summary>Whether an empty body means <c>{}</c> (a device with nothing to say).</summary>
     static virtual bool EmptyIsObject => false;
 

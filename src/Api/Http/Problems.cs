@@ -28,6 +28,14 @@ public static class Problems
     public static ProblemHttpResult TooLarge(long limit) =>
         TypedResults.Problem($"The request body is larger than {limit} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large");
 
+    /// <summary>413 for a payload over its organisation's limit, naming the limit and the setting.</summary>
+    public static ProblemHttpResult PayloadTooLarge(string what, long size, long limit) =>
+        TypedResults.Problem(
+            $"The {what} is {size} bytes of JSON; the limit is {limit} bytes (Embever:Limits:PayloadBytes).",
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "Payload too large",
+            extensions: new Dictionary<string, object?> { ["limit"] = limit });
+
     public static ProblemHttpResult RangeNotSatisfiable(long size) =>
         TypedResults.Problem($"The range is outside the file's {size} bytes.", statusCode: StatusCodes.Status416RangeNotSatisfiable, title: "Range not satisfiable");
 

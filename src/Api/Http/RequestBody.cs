@@ -32,7 +32,7 @@ public static class RequestBody
     public static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpContext context)
         where T : class, IRequestBody<T>
     {
-        var (json, problem) = await JsonBody.ReadObjectAsync(context.Request, T.BodyLimit, T.EmptyIsObject);
+        var (json, problem) = await JsonBody.ReadObjectAsync(context.Request, T.BodyLimitFor(context), T.EmptyIsObject);
         return problem is not null ? (null, problem) : await BindAsync<T>(json, context);
     }
 

@@ -26,54 +26,55 @@ public enum CredentialCheck
 /// </summary>
 public sealed class DeviceDirectory(Database database, PlatformKeys keys)
 {
-    /// <summary>About 130 bytes an entry: some 26 MB at the bound.</summary>
+    /// <summary>About 150 bytes an entry: some 30 MB at the bound.</summary>
     private const int Remembered = 200_000;
 
     /// <summary>What an unknown id's password is compared with: the same work as a known one's.</summary>
     private static readonly byte[] NoDevice = new byte[32];
 
-    private readonly ConcurrentDictionary<string, byte[]> hashes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (byte[] Hash, Guid Organisation)> remembered = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Whether <paramref name="password"/> is <paramref name="id"/>'s. With
     /// <paramref name="rememberedOnly"/> nothing is read from the database (a caller that keeps
     /// failing is checked at no cost): a device not remembered is <see cref="CredentialCheck.NotRemembered"/>.
     /// </summary>
-    public async ValueTask<CredentialCheck> VerifyAsync(string id, string password, bool rememberedOnly = false)
+    public async ValueTask<(CredentialCheck Check, Guid Organisation)> VerifyAsync(string id, string password, bool rememberedOnly = false)
     {
-        if (hashes.TryGetValue(id, out var remembered) && keys.Hasher.Matches(password, remembered))
+        if (remembered.TryGetValue(id, out var known) && keys.Hasher.Matches(password, known.Hash))
         {
-            return CredentialCheck.Verified;
+            return (CredentialCheck.Verified, known.Organisation);
         }
 
         if (rememberedOnly)
         {
-            return CredentialCheck.NotRemembered;
+            return (CredentialCheck.NotRemembered, Guid.Empty);
         }
 
-        var rows = await database.QueryAsync<byte[]?>(
-            "SELECT password_hash FROM devices WHERE id = @id",
+        var rows = await database.QueryAsync(
+            "SELECT password_hash, organisation_id FROM devices WHERE id = @id",
             p => p.Add("id", id),
-            reader => reader.IsDBNull(0) ? null : (byte[])reader.GetValue(0));
-        var matches = keys.Hasher.Matches(password, rows is [{ } found] ? found : NoDevice);
+            reader => (Hash: reader.IsDBNull(0) ? null : (byte[])reader.GetValue(0), Organisation: Guid.Parse(reader.GetString(1))));
+        var matches = keys.Hasher.Matches(password, rows is [{ Hash: { } found }] ? found : NoDevice);
         if (rows.Count == 0)
         {
-            return CredentialCheck.UnknownDevice;
+            return (CredentialCheck.UnknownDevice, Guid.Empty);
         }
 
-        if (rows[0] is not { } hash)
+        var (hash, organisation) = rows[0];
+        if (hash is null)
         {
             // A row from before password hashes were columns: its grain decides.
-            return CredentialCheck.Verified;
+            return (CredentialCheck.Verified, organisation);
         }
 
-        if (hashes.Count >= Remembered)
+        if (remembered.Count >= Remembered)
         {
-            hashes.Clear();
+            remembered.Clear();
         }
 
-        hashes[id] = hash;
-        return matches ? CredentialCheck.Verified : CredentialCheck.WrongPassword;
+        remembered[id] = (hash, organisation);
+        return (matches ? CredentialCheck.Verified : CredentialCheck.WrongPassword, organisation);
     }
 
     /// <summary>
@@ -113,5 +114,5 @@ public sealed class DeviceDirectory(Database database, PlatformKeys keys)
     }
 
     /// <summary>Forgets a deleted device on this silo.</summary>
-    public void Forget(string id) => hashes.TryRemove(id, out _);
+    public void Forget(string id) => remembered.TryRemove(id, out _);
 }

@@ -46,7 +46,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
 
         var file = await Call(HttpMethod.Post, "/v2/actions/", new
         {
-            device = new { id = storm[0].Id }, type = "getFile", payload = new { file = "data:application/octet-stream;base64," + Convert.ToBase64String(new byte[100_000]) },
+            device = new { id = storm[0].Id }, type = "getFile", payload = new { file = "data:application/octet-stream;base64," + Convert.ToBase64String(new byte[40_000]) },
         }, HttpStatusCode.Created);
         actions[file["id"]!.GetValue<long>()] = 0;
 
