@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README gives it and as CI runs it. It installs what the tests
 # need first (PostgreSQL server binaries: the tests start throwaway servers of their own; libcoap's
-# coap-client-openssl: the CoAP gateway is tested with a client nobody here wrote),
+# coap-client-openssl: the CoAP gateway is tested with a client nobody here wrote; sqlite3: a test
+# dumps the database as a backup would),
 # then runs every test project, printing each test as it finishes, keeps the results in
 # TestResults/, checks the API document the built platform serves (tests/api-document: lint, generated TypeScript client), and ends
 # with one line: "N passed, N failed, N skipped".
@@ -18,6 +19,7 @@ install() {
 }
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || install postgresql "PostgreSQL server binaries"
 command -v coap-client-openssl >/dev/null 2>&1 || install libcoap3-bin "libcoap's CoAP client"
+command -v sqlite3 >/dev/null 2>&1 || install sqlite3 "SQLite's shell (a test dumps the database as a backup would)"
 
 # Results stay where dotnet test says they are: TestResults/<time>/ (ignored by git).
 results="TestResults/$(date -u +%Y%m%d-%H%M%S)"

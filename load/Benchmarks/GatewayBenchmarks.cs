@@ -47,7 +47,7 @@ public class GatewayBenchmarks
         hasher = new SecretHasher(new byte[32]);
         password = Secrets.New();
         passwordHash = hasher.Hash(password);
-        var keys = new PlatformKeys();
+        var keys = new PlatformKeys(new KeyEncryptionKey(new byte[KeyEncryptionKey.Size]));
         keys.Use(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray(), new byte[32]);
         jwt = new JwtService(keys, new AuthOptions(), TimeProvider.System);
         accessToken = jwt.IssueAccessToken(new TokenView(42, TokenKind.Organisation, Guid.NewGuid(), null, "bench", null, DateTime.UtcNow));

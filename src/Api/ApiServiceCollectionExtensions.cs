@@ -10,6 +10,7 @@ using Embever.Actors.Api.Firmware;
 using Embever.Actors.Api.Gateway;
 using Embever.Actors.Api.Health;
 using Embever.Actors.Api.Http;
+using Embever.Actors.Api.Keys;
 using Embever.Actors.Api.Organisations;
 using Embever.Actors.Api.Root;
 using Embever.Actors.Api.Tokens;
@@ -31,6 +32,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton(configuration.GetSection("Embever:Gateway").Get<GatewayOptions>() ?? new GatewayOptions());
         services.AddSingleton(configuration.GetSection("Embever:Lists").Get<ListOptions>() ?? new ListOptions());
         services.AddSingleton<FailedAttempts>();
+        services.AddHostedService<SigningKeyRefresh>();
         services.Configure<LimitsOptions>(configuration.GetSection("Embever:Limits"));
         services.AddSingleton<PayloadLimits>();
         services.AddSingleton<DeviceSource>();
@@ -97,6 +99,7 @@ public static class ApiServiceCollectionExtensions
         app.MapUpdatesApi();
         app.MapWebhookDeliveriesApi();
         app.MapDiagnosticsApi();
+        app.MapSigningKeysApi();
         app.MapGatewayApi();
         return app;
     }

@@ -55,7 +55,7 @@ public static class ActionsApi
         var payload = request.Payload ?? [];
         var json = payload.ToJsonString();
         var limit = limits.For(device.OrganisationId);
-        if (System.Text.Encoding.UTF8.GetByteCount(json) is var size && size > limit)
+        if (PayloadLimits.SizeOf(payload) is var size && size > limit)
         {
             return Problems.PayloadTooLarge("action's payload", size, limit);
         }

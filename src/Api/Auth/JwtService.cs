@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Embever.Actors.Security;
 using Embever.Actors.Storage;
 using Embever.Actors.Tokens;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -7,9 +8,12 @@ using Microsoft.IdentityModel.Tokens;
 namespace Embever.Actors.Api.Auth;
 
 /// <summary>
-/// Issues and checks the platform's JWTs (HS256 with the installation's signing key):
-/// application tokens (long-lived, carry the token id and its random secret), access tokens
-/// (minutes) and refresh tokens (a day). The <c>use</c> claim keeps one from passing as another.
+/// Issues and checks the platform's JWTs (HS256): application tokens (long-lived, carry the token
+/// id and its random secret), access tokens (minutes) and refresh tokens (a day). The <c>use</c>
+/// claim keeps one from passing as another. Each token names its signing key (<c>kid</c>); after
+/// the operator rotates the key (<see cref="SigningKeyring"/>), a token signed before still
+/// verifies with the retired key until it expires, and a retired key verifies nothing issued
+/// after its retirement (so a leaked old key mints no new access token).
 /// </summary>
 public sealed class JwtService(PlatformKeys keys, AuthOptions options, TimeProvider time)
 {
@@ -33,17 +37,38 @@ public sealed class JwtService(PlatformKeys keys, AuthOptions options, TimeProvi
             return null;
         }
 
+        string? kid;
+        try
+        {
+            kid = handler.ReadJsonWebToken(jwt).Kid;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+
+        // A key this silo does not know yet: another silo may have rotated the keyring.
+        if ((keys.SigningKeys.Find(kid) ?? (await keys.RefreshSigningKeysAsync()).Find(kid)) is not { } key)
+        {
+            return null;
+        }
+
         var result = await handler.ValidateTokenAsync(jwt, new TokenValidationParameters
         {
             ValidIssuer = Issuer,
             ValidateAudience = false,
-            IssuerSigningKey = new SymmetricSecurityKey(keys.SigningKey),
+            IssuerSigningKey = new SymmetricSecurityKey(key.Key),
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             RequireExpirationTime = use != "application",
             ClockSkew = options.ClockSkew,
             LifetimeValidator = (notBefore, expires, _, _) => expires is null || expires > time.GetUtcNow().UtcDateTime - options.ClockSkew,
         });
         if (!result.IsValid || !result.Claims.TryGetValue("use", out var actualUse) || actualUse as string != use)
+        {
+            return null;
+        }
+
+        if (use != "application" && keys.SigningKeys.RetiredAt(key) is { } retired && !SignedBefore((JsonWebToken)result.SecurityToken, retired))
         {
             return null;
         }
@@ -63,16 +88,30 @@ public sealed class JwtService(PlatformKeys keys, AuthOptions options, TimeProvi
         }
     }
 
+    /// <summary>
+    /// Whether a token of a retired key was issued before the key retired, with a lifetime no
+    /// longer than the platform gives (so a backdated token cannot reach past its retirement).
+    /// Silos learn of a rotation within <see cref="SigningKeyRefresh.Interval"/>; tokens they
+    /// signed meanwhile count as signed before.
+    /// </summary>
+    private bool SignedBefore(JsonWebToken token, DateTime retired)
+    {
+        var grace = SigningKeyRefresh.Interval + options.ClockSkew;
+        var longest = options.AccessTokenLifetime > options.RefreshTokenLifetime ? options.AccessTokenLifetime : options.RefreshTokenLifetime;
+        return token.IssuedAt != DateTime.MinValue && token.IssuedAt <= retired + grace && token.ValidTo - token.IssuedAt <= longest + options.ClockSkew;
+    }
+
     private string Issue(Dictionary<string, object> claims, DateTime? expires)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var key = keys.SigningKeys.Current;
         return handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
             Claims = claims,
             IssuedAt = now,
             Expires = expires,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(keys.SigningKey), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key.Key) { KeyId = key.Kid }, SecurityAlgorithms.HmacSha256),
         });
     }
 

@@ -55,6 +55,7 @@ public static class ApiDocument
         ["Webhook deliveries"] = "Every webhook fired and how its delivery went.",
         ["Device gateway"] = "What devices call: the exchange of a wakeup and file downloads.",
         ["Diagnostics"] = "Memory and activations of a silo (operator only).",
+        ["Signing keys"] = "The JWT signing keys by id, and their rotation (operator only).",
     };
 
     public static void Configure(OpenApiOptions options)

@@ -36,6 +36,12 @@ public sealed class PayloadLimits(IOptionsMonitor<LimitsOptions> options)
         return current.PayloadBytes;
     }
 
+    /// <summary>The UTF-8 JSON of a payload as a client would write it (characters escaped only where JSON needs it: a base64 '+' counts one byte, not six).</summary>
+    public static long SizeOf(System.Text.Json.Nodes.JsonNode payload) =>
+        System.Text.Encoding.UTF8.GetByteCount(payload.ToJsonString(Measuring));
+
+    private static readonly System.Text.Json.JsonSerializerOptions Measuring = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The largest limit of any organisation: what a body may be read up to before its organisation is known.</summary>
     public long Largest => Math.Max(options.CurrentValue.PayloadBytes, options.CurrentValue.Organisations.Values.DefaultIfEmpty(0).Max());
 }

@@ -34,6 +34,12 @@ public sealed class AdminClient(HttpClient http, string operatorToken) : IDispos
         }
     }
 
+    public async Task<JsonArray> ListSigningKeysAsync() =>
+        (await SendAsync(HttpMethod.Get, "/v2/signing-keys/", null, await OperatorAsync())).AsArray();
+
+    public async Task<JsonNode> RotateSigningKeyAsync() =>
+        await SendAsync(HttpMethod.Post, "/v2/signing-keys/", new { }, await OperatorAsync());
+
     public async Task<JsonNode> CreateOrganisationAsync(string name, int? lifespan) =>
         await SendAsync(HttpMethod.Post, "/v2/organisations/", new { name, max_token_lifespan_in_seconds = lifespan }, await OperatorAsync());
 

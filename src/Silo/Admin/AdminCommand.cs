@@ -103,7 +103,26 @@ public static class AdminCommand
         }));
         devices.Subcommands.Add(import);
 
+        var keys = new Command("keys", "The JWT signing keys: list and rotate (docs/operations.md).");
+        var keysList = new Command("list", "List the signing keys by id, oldest first.");
+        keysList.SetAction((parse, _) => Run(parse, async client =>
+        {
+            foreach (var key in await client.ListSigningKeysAsync())
+            {
+                output.WriteLine($"{key!["kid"]}  made {key["created_at"]}{(key["retired_at"] is { } retired ? $", retired {retired}" : "")}{(key["current"]!.GetValue<bool>() ? "  (signs)" : "")}");
+            }
+        }));
+        var keysRotate = new Command("rotate", "Make a new signing key; tokens signed before keep working until they expire.");
+        keysRotate.SetAction((parse, _) => Run(parse, async client =>
+        {
+            var key = await client.RotateSigningKeyAsync();
+            output.WriteLine($"signing key {key["kid"]} signs from now on");
+        }));
+        keys.Subcommands.Add(keysList);
+        keys.Subcommands.Add(keysRotate);
+
         root.Subcommands.Add(organisations);
+        root.Subcommands.Add(keys);
         root.Subcommands.Add(tokens);
         root.Subcommands.Add(devices);
         var parsed = root.Parse(args);

@@ -39,6 +39,9 @@ public sealed class EmbeverOptions
     /// <summary>How long a grain may stay idle before it is deactivated (Orleans' default: 15 minutes).</summary>
     public TimeSpan? GrainCollectionAge { get; set; }
 
+    /// <summary>The key-encryption key that seals the platform's keys in the database (<c>Embever:Keys</c>).</summary>
+    public KeysOptions Keys { get; set; } = new();
+
     /// <summary>Group commit of every write (<c>Embever:Commit</c>).</summary>
     public CommitOptions Commit { get; set; } = new();
 

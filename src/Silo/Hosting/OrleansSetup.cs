@@ -50,6 +50,7 @@ public static class OrleansSetup
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
         }
 
+        silo.Services.AddSingleton(options.Keys.Load(options.FullDataDirectory));
         silo.AddEmbeverGrainServices(database, options.Webhooks);
         if (options.FailureDetectionTime is { } detection)
         {

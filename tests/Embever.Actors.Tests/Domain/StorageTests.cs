@@ -1,6 +1,7 @@
 using Embever.Actors.Actions;
 using Embever.Actors.Devices;
 using Embever.Actors.Events;
+using Embever.Actors.Security;
 using Embever.Actors.Storage;
 using Embever.Actors.Storage.Commit;
 using Embever.Actors.Tests.Infrastructure;
@@ -141,9 +142,10 @@ public abstract class StorageTests(StoreKind kind)
     {
         var database = (await StoreUnderTest.CreateAsync(kind)).Database;
         await new SchemaMigrator(database, [], NullLogger<SchemaMigrator>.Instance).ApplyAsync(CancellationToken.None);
-        var loaders = Enumerable.Range(0, 4).Select(_ => new PlatformKeys()).ToList();
+        var kek = new KeyEncryptionKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(KeyEncryptionKey.Size));
+        var loaders = Enumerable.Range(0, 4).Select(_ => new PlatformKeys(kek)).ToList();
         await Task.WhenAll(loaders.Select(k => k.LoadAsync(database, CancellationToken.None)));
-        Assert.All(loaders, k => Assert.Equal(loaders[0].SigningKey, k.SigningKey));
+        Assert.All(loaders, k => Assert.Equal(loaders[0].SigningKeys.Current.Key, k.SigningKeys.Current.Key));
         var hash = loaders[0].Hasher.Hash("secret");
         Assert.All(loaders, k => Assert.True(k.Hasher.Matches("secret", hash)));
     }

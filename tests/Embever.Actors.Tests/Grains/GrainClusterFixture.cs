@@ -35,11 +35,14 @@ public class GrainClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
+    /// <summary>The test silo's key-encryption key (the platform's keys in the store are sealed under it).</summary>
+    private static readonly Security.KeyEncryptionKey KeyEncryptionKey = new(new byte[Security.KeyEncryptionKey.Size]);
+
     /// <summary>Hashes a secret as the silo does, with the installation's key from the store.</summary>
     public async Task<byte[]> HashAsSiloAsync(string secret)
     {
         var key = await Database.ScalarAsync<string>("SELECT value FROM platform_secrets WHERE name = 'secret_hash_key'");
-        return new Security.SecretHasher(Convert.FromBase64String(key!)).Hash(secret);
+        return new Security.SecretHasher(KeyEncryptionKey.Open("secret_hash_key", key!)).Hash(secret);
     }
 
     /// <summary>Deactivates every idle grain, so the next call reads state back from storage.</summary>
@@ -50,6 +53,7 @@ public class GrainClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
+            siloBuilder.Services.AddSingleton(KeyEncryptionKey);
             siloBuilder.AddEmbeverGrainServices(new Database(StoreKind.Sqlite, siloBuilder.Configuration[DatabaseKey]!), new WebhookOptions { AllowPrivateNetworks = true });
             siloBuilder.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             if (siloBuilder.Configuration[ClockKey] == "manual")

@@ -8,6 +8,9 @@ public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly string connectionString;
     private readonly string clusterId = $"test-{Guid.NewGuid():N}";
+
+    /// <summary>Every silo's key-encryption key, as a mounted secret would be: one file for all.</summary>
+    private readonly string keyFile = WriteKeyFile();
     private readonly Dictionary<string, (int Http, int Silo, int Gateway, int Coaps, string Data)> slots = [];
 
     private LocalCluster(string connectionString) => this.connectionString = connectionString;
@@ -46,12 +49,20 @@ public sealed class LocalCluster : IAsyncDisposable
             $"--Embever:Coap:SecurePort={slot.Coaps}",
             "--Embever:AdvertisedAddress=127.0.0.1",
             $"--Embever:DataDirectory={slot.Data}",
+            $"--Embever:Keys:File={keyFile}",
             "--Embever:FailureDetectionTime=00:00:06",
             .. PlatformFixture.FastArguments,
         ]);
         Silos.RemoveAll(s => s.Name == name);
         Silos.Add(silo);
         return silo;
+    }
+
+    private static string WriteKeyFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"embever-cluster-key-{Guid.NewGuid():N}");
+        File.WriteAllText(path, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        return path;
     }
 
     /// <summary>The coaps:// port of a silo (the same across its restarts).</summary>

@@ -94,6 +94,15 @@ public sealed class PostgresServer
             "PostgreSQL server binaries were not found under /usr/lib/postgresql; run the README's test command, which installs Debian's postgresql package.");
     }
 
+    /// <summary>A plain <c>pg_dump</c> of a database, as a backup would hold it.</summary>
+    public string Dump(string connectionString)
+    {
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        var file = Path.Combine(Path.GetTempPath(), $"embever-dump-{Guid.NewGuid():N}.sql");
+        Run(Path.Combine(binaries, "pg_dump"), $"-h 127.0.0.1 -p {Port} -U postgres -f {file} {database}", asPostgres: false);
+        return File.ReadAllText(file);
+    }
+
     private static void Run(string file, string arguments, bool asPostgres)
     {
         var start = asPostgres

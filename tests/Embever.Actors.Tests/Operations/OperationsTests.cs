@@ -145,6 +145,9 @@ public sealed partial class OperationsTests(OperatedSilo operated) : IClassFixtu
 
         // A secret rotated; the admin's own short-lived tokens are gone; a refusal is one line and exit 1.
         Assert.Matches("^secret \\S{16,}", await AdminAsync(["organisations", "rotate-secret", "--organisation", organisation, .. common]));
+        var rotated = await AdminAsync(["keys", "rotate", .. common]);
+        Assert.Matches("^signing key [0-9a-f]{16} signs from now on", rotated);
+        Assert.Contains($"{rotated.Split(' ')[2]}  made", await AdminAsync(["keys", "list", .. common]));
         var tokens = await ApiSession.Json(await session.Get("/v2/tokens/"), HttpStatusCode.OK);
         Assert.Equal(["provisioning"], tokens.AsArray().Select(t => t!["alias"]!.GetValue<string>()));
         var (code, _, error) = await RunAdminAsync(["tokens", "revoke", "--organisation", organisation, "--token", "999999", .. common]);
