@@ -15,7 +15,7 @@ public static class ActionsApi
     public static IEndpointRouteBuilder MapActionsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/actions").WithTags("Actions").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy)
+        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy).WithListQuery<ActionListParameters>(incremental: true)
             .WithName("listActions").WithSummary("List the actions of the caller's devices")
             .WithDescription("Oldest first. Filter with `type` and `device`. Each action shows the statuses it reached and when.");
         group.MapPost("/", Create).ProducesProblem(StatusCodes.Status413PayloadTooLarge)

@@ -12,7 +12,7 @@ public static class ApplicationsApi
     public static IEndpointRouteBuilder MapApplicationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/applications").WithTags("Applications").RequireAuthorization().ForOrganisationTokens();
-        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy)
+        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy).WithListQuery()
             .WithName("listApplications").WithSummary("List the organisation's applications")
             .WithDescription("Oldest first.");
         group.MapPost("/", Create)

@@ -17,7 +17,7 @@ public static class DeploymentsApi
     public static IEndpointRouteBuilder MapDeploymentsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/deployments").WithTags("Deployments").RequireAuthorization().ForOrganisationTokens();
-        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy)
+        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy).WithListQuery()
             .WithName("listDeployments").WithSummary("List the organisation's deployments")
             .WithDescription("Oldest first, each with its progress.");
         group.MapPost("/", Create)

@@ -12,7 +12,7 @@ public static class UpdatesApi
     public static IEndpointRouteBuilder MapUpdatesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/updates").WithTags("Updates").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy)
+        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy).WithListQuery<UpdateListParameters>()
             .WithName("listUpdates").WithSummary("List the firmware updates of the caller's devices")
             .WithDescription("Filter with `device` and `deployment`.");
         group.MapGet("/{id}/", Get)

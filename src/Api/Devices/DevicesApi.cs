@@ -17,7 +17,7 @@ public static class DevicesApi
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/devices").WithTags("Devices").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy)
+        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy).WithListQuery<DeviceListParameters>()
             .WithName("listDevices").WithSummary("List the caller's devices")
             .WithDescription("Oldest first. Filter with `type`, `name`, `application` and `activated`. An application token sees only its application's devices.");
         group.MapPost("/", Create)

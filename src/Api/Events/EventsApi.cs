@@ -12,7 +12,7 @@ public static class EventsApi
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/events").WithTags("Events").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy)
+        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy).WithListQuery<EventListParameters>(incremental: true)
             .WithName("listEvents").WithSummary("List the events of the caller's devices")
             .WithDescription("Oldest first. Filter with `type` and `device`. An application token sees only its devices' events.");
         group.MapGet("/{id}/", Get)

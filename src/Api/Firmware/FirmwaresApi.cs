@@ -13,7 +13,7 @@ public static class FirmwaresApi
     public static IEndpointRouteBuilder MapFirmwaresApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/firmwares").WithTags("Firmwares").RequireAuthorization().ForOrganisationTokens();
-        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy)
+        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy).WithListQuery()
             .WithName("listFirmwares").WithSummary("List the organisation's firmwares")
             .WithDescription("Oldest first, with version, destination, size and SHA-256.");
         group.MapPost("/", Create).DisableAntiforgery().WithBody<FirmwareUploadRequest>(contentTypes: ["multipart/form-data", "application/json"])

@@ -33,8 +33,10 @@ public static class ApiDocument
         the actions to perform.
 
         Lists take `limit` (default 100, at most 1000) and `offset`, and answer `X-Total-Count` and a `Link`
-        header (first, next, prev, last). Errors are `application/problem+json`; invalid fields give one 400
-        whose `errors` names every one.
+        header (first, next, prev, last); events, actions and webhook deliveries also take `since`, `order`
+        (`-created_at`: newest first) and `after` (a cursor from `Link`'s `next`, stable while objects are added).
+        A query parameter a list does not know is a 400 naming it. Errors are `application/problem+json`;
+        invalid fields give one 400 whose `errors` names every one.
         """;
 
     /// <summary>The tags of the endpoints, described.</summary>
@@ -151,6 +153,13 @@ public static class ApiDocument
             }
 
             DescribeHeaders(operation);
+            if (metadata.OfType<ListQuery>().FirstOrDefault() is { IsIncremental: true })
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(TextQuery("since", "Only objects created at or after this time (RFC 3339).", "date-time"));
+                operation.Parameters.Add(TextQuery("order", "`created_at` (oldest first, the default) or `-created_at` (newest first).", null, ["created_at", "-created_at"]));
+                operation.Parameters.Add(TextQuery("after", "The cursor of the `Link` header's `next`: the page after it, stable while objects are added (not with `offset`).", null));
+            }
         });
 
         options.AddSchemaTransformer((schema, context, _) =>
@@ -237,6 +246,19 @@ public static class ApiDocument
 
     private static OpenApiHeader Header(string description, JsonSchemaType type) =>
         new() { Description = description, Schema = new OpenApiSchema { Type = type } };
+
+    private static OpenApiParameter TextQuery(string name, string description, string? format, string[]? values = null) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Query,
+        Description = description,
+        Schema = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Format = format,
+            Enum = values?.Select(v => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(v)!).ToList(),
+        },
+    };
 
     private static OpenApiParameter Query(string name, string description, long fallback, long minimum, long maximum) => new()
     {

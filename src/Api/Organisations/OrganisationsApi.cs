@@ -15,7 +15,7 @@ public static class OrganisationsApi
     public static IEndpointRouteBuilder MapOrganisationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/organisations").WithTags("Organisations").RequireAuthorization();
-        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy)
+        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy).WithListQuery()
             .WithName("listOrganisations").WithSummary("List the caller's organisation (the operator: every organisation)")
             .WithDescription("A tenant's organisation token sees only its own organisation; the operator sees them all.");
         group.MapPost("/", Create)

@@ -17,7 +17,7 @@ public static class TokensApi
     public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/tokens").WithTags("Tokens").RequireAuthorization();
-        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy).ForOrganisationTokens()
+        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy).WithListQuery().ForOrganisationTokens()
             .WithName("listTokens").WithSummary("List the organisation's tokens")
             .WithDescription("Organisation-wide tokens only. Secrets are never shown again after creation.");
         group.MapPost("/", Create)

@@ -16,7 +16,7 @@ public static class WebhookDeliveriesApi
     public static IEndpointRouteBuilder MapWebhookDeliveriesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v2/webhook-deliveries").WithTags("Webhook deliveries").RequireAuthorization().ForTenants();
-        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy)
+        group.MapGet("/", List).RequireRateLimiting(ListRateLimit.Policy).WithListQuery<DeliveryListParameters>(incremental: true)
             .WithName("listWebhookDeliveries").WithSummary("List webhook deliveries")
             .WithDescription("Filter with `status` (pending, delivered, failed), `device`, `action` and `deployment`. Each shows its attempts, last error and next attempt. A deployment's deliveries are shown to organisation tokens only.");
         group.MapGet("/{id}/", Get)

@@ -68,10 +68,14 @@ public abstract class QuickStartTests(PlatformFixture fixture)
             await session.CreateDeviceAsync($"ordered-{i}");
         }
 
-        var items = (await ApiSession.Json(await session.Get("/v2/devices?limit=5000"), HttpStatusCode.OK)).AsArray();
+        var items = (await ApiSession.Json(await session.Get("/v2/devices?limit=1000"), HttpStatusCode.OK)).AsArray();
         Assert.Equal(["ordered-0", "ordered-1", "ordered-2"], items.Select(i => i!["name"]!.GetValue<string>()));
-        var response = await session.Get("/v2/devices/?limit=5000");
+        var response = await session.Get("/v2/devices/?limit=1000");
         Assert.Contains("limit=1000", response.Headers.GetValues("Link").Single());
+
+        // More than a page may hold is said, not silently cut.
+        var problem = await ApiSession.Problem(await session.Get("/v2/devices/?limit=5000"), HttpStatusCode.BadRequest);
+        Assert.Contains("1000", problem["errors"]!["limit"]![0]!.GetValue<string>());
     }
 
     [Fact]

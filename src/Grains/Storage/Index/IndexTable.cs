@@ -25,6 +25,12 @@ public abstract class IndexTable<TView>(Database database, string table)
     /// </summary>
     internal async Task<Page<TView>> ListAsync(Filter filter, PageRequest page, CancellationToken cancellationToken = default, KeptTotals? kept = null)
     {
+        if (page.Since is { } since)
+        {
+            // A filter like any other: the total counts only what is listed.
+            filter.Raw("created_at >= @page_since", ("page_since", since));
+        }
+
         if (kept is not null)
         {
             return await KeptListAsync(filter, page, kept, cancellationToken);
@@ -38,29 +44,29 @@ public abstract class IndexTable<TView>(Database database, string table)
                 totals.RefreshInBackground(key, () => CountAsync(filter, CancellationToken.None), CountReuse);
             }
 
-            var items = await Database.Lists.RunAsync((connection, token) => PageAsync(connection, filter, page, null, token), cancellationToken);
-            return new Page<TView>(items, cached.Count, TotalExact: false);
+            var cachedRows = await Database.Lists.RunAsync((connection, token) => PageAsync(connection, filter, page, null, token), cancellationToken);
+            return new Page<TView>(cachedRows.Items, cached.Count, TotalExact: false) { Next = cachedRows.Next };
         }
 
         // Counted only up to the limit, with the page in the same piece of work.
         var (bounded, rows) = await Database.Lists.RunAsync(async (connection, token) =>
         {
             var bounded = await ScalarAsync(connection, $"SELECT count(*) FROM (SELECT 1 FROM {Table}{filter.Sql} LIMIT {ExactCountLimit + 1}) bounded", filter.Bind, token);
-            return (bounded, bounded == 0 || (bounded <= ExactCountLimit && page.Offset >= bounded) ? [] : await PageAsync(connection, filter, page, null, token));
+            return (bounded, bounded == 0 || (bounded <= ExactCountLimit && page.Offset >= bounded) ? Rows.None : await PageAsync(connection, filter, page, null, token));
         }, cancellationToken);
         if (bounded <= ExactCountLimit)
         {
             totals.Forget(key);
-            return new Page<TView>(rows, bounded);
+            return new Page<TView>(rows.Items, bounded) { Next = rows.Next };
         }
 
         if (Database.Kind == StoreKind.PostgreSql && await EstimateAsync(filter, cancellationToken) is > ExactCountLimit and var estimate)
         {
             totals.RefreshInBackground(key, () => CountAsync(filter, CancellationToken.None), CountReuse);
-            return new Page<TView>(rows, ListTotals.ThreeFigures(estimate), TotalExact: false);
+            return new Page<TView>(rows.Items, ListTotals.ThreeFigures(estimate), TotalExact: false) { Next = rows.Next };
         }
 
-        return new Page<TView>(rows, await totals.CountOnceAsync(key, () => CountAsync(filter, CancellationToken.None), CountReuse), TotalExact: false);
+        return new Page<TView>(rows.Items, await totals.CountOnceAsync(key, () => CountAsync(filter, CancellationToken.None), CountReuse), TotalExact: false) { Next = rows.Next };
     }
 
     /// <summary>
@@ -80,12 +86,12 @@ public abstract class IndexTable<TView>(Database database, string table)
             var version = large ? await ScalarAsync(connection, kept.VersionSql, p => p.Add("kept_organisation", kept.Organisation), token) : 0;
             if (total == 0 || page.Offset >= total)
             {
-                return (total, version, (List<TView>?)[]);
+                return (total, version, (Rows?)Rows.None);
             }
 
             var anchor = deep ? anchors.Find(key, version, page.Offset) : null;
             return deep && anchor is null
-                ? (total, version, (List<TView>?)null)
+                ? (total, version, (Rows?)null)
                 : (total, version, await PageAsync(connection, filter, page, anchor, token));
         }, cancellationToken);
 
@@ -106,7 +112,7 @@ public abstract class IndexTable<TView>(Database database, string table)
                 : await Database.Scans.RunAsync((connection, token) => PageAsync(connection, filter, page, null, token), cancellationToken);
         }
 
-        return new Page<TView>(items, total);
+        return new Page<TView>(items.Items, total) { Next = items.Next };
     }
 
     /// <summary>
@@ -170,35 +176,69 @@ public abstract class IndexTable<TView>(Database database, string table)
     /// <summary>
     /// Deferred join: the page's ids are found in the (covering) index, then only those rows are
     /// read, so a deep offset skips index entries, not whole rows; from an anchor, it seeks to the
-    /// anchor's order key first and skips only the rows after it.
+    /// anchor's order key first and skips only the rows after it; after a cursor, it seeks past
+    /// the cursor's key. One row more than the page is read: whether another page follows.
     /// </summary>
-    private async Task<List<TView>> PageAsync(System.Data.Common.DbConnection connection, Filter filter, PageRequest page, PageAnchors.Anchor? anchor = null, CancellationToken cancellationToken = default)
+    private async Task<Rows> PageAsync(System.Data.Common.DbConnection connection, Filter filter, PageRequest page, PageAnchors.Anchor? anchor = null, CancellationToken cancellationToken = default)
     {
-        var from = anchor is null ? "" : $"{(filter.Sql.Length == 0 ? " WHERE" : " AND")} (created_at, id) >= (@anchor_at, @anchor_id)";
+        var seeks = new List<string>();
+        if (anchor is not null)
+        {
+            seeks.Add("(created_at, id) >= (@anchor_at, @anchor_id)");
+        }
+
+        if (page.After is not null)
+        {
+            seeks.Add($"(created_at, id) {(page.NewestFirst ? "<" : ">")} (@after_at, @after_id)");
+        }
+
+        var where = filter.Sql + (seeks.Count == 0 ? "" : (filter.Sql.Length == 0 ? " WHERE " : " AND ") + string.Join(" AND ", seeks));
+        var direction = page.NewestFirst ? " DESC" : "";
         await using var command = Database.Prepare(
             connection,
             $"""
-            SELECT {Prefixed(Columns)} FROM {Table} t
-            JOIN (SELECT id FROM {Table}{filter.Sql}{from} ORDER BY created_at, id LIMIT @limit OFFSET @offset) page ON page.id = t.id
-            ORDER BY t.created_at, t.id
+            SELECT {Prefixed(Columns)}, t.created_at, t.id FROM {Table} t
+            JOIN (SELECT id FROM {Table}{where} ORDER BY created_at{direction}, id{direction} LIMIT @limit OFFSET @offset) page ON page.id = t.id
+            ORDER BY t.created_at{direction}, t.id{direction}
             """,
             p =>
             {
                 filter.Bind(p);
-                p.Add("limit", (long)page.Limit).Add("offset", page.Offset - (anchor?.Offset ?? 0));
+                p.Add("limit", Math.Min((long)page.Limit + 1, int.MaxValue)).Add("offset", page.Offset - (anchor?.Offset ?? 0));
                 if (anchor is not null)
                 {
                     p.Add("anchor_at", anchor.CreatedAt).Add("anchor_id", anchor.Id);
                 }
+
+                if (page.After is { } after)
+                {
+                    p.Add("after_at", after.CreatedAt).Add("after_id", after.Id);
+                }
             });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var items = new List<TView>();
+        PageCursor? last = null;
+        var more = false;
         while (await reader.ReadAsync(cancellationToken))
         {
+            if (items.Count == page.Limit)
+            {
+                // The row past the page: another page follows, after the page's last row.
+                more = true;
+                break;
+            }
+
             items.Add(Read(reader));
+            last = reader.GetValue(reader.FieldCount - 1) is long id ? new PageCursor(reader.GetInt64(reader.FieldCount - 2), id) : null;
         }
 
-        return items;
+        return new Rows(items, more ? last : null);
+    }
+
+    /// <summary>A page's rows and, when more follow, where the next page starts.</summary>
+    private sealed record Rows(List<TView> Items, PageCursor? Next)
+    {
+        public static Rows None => new([], null);
     }
 
     private static async Task<long> ScalarAsync(System.Data.Common.DbConnection connection, string sql, Action<SqlParameters> bind, CancellationToken cancellationToken)
