@@ -71,6 +71,11 @@ root.Subcommands.Add(Scenario("handshakes", "DTLS handshakes at once from in-pro
         parse.GetValue(devices) ?? 10_000, parse.GetValue(levels)!, parse.GetValue(perLevel), new Uri(parse.GetValue(handshakeCoaps)!),
         parse.GetValue(saveSessions), parse.GetValue(resumeSessions), 256, parse.GetValue(siloPid), TimeSpan.FromMilliseconds(parse.GetValue(roundTrip))));
 }));
+var pageEvents = new Option<long>("--events") { Description = "event-pages: events stored before the pages are read", DefaultValueFactory = _ => 10_000_000 };
+var perExchange = new Option<int>("--per-exchange") { Description = "event-pages: events in each exchange that stores them", DefaultValueFactory = _ => 1000 };
+root.Subcommands.Add(Scenario("event-pages", "A large event list read newest first: the first page, pages after a cursor and pages at an offset, side by side", [pageEvents, perExchange, devices, rate, duration], (run, client, parse) =>
+    EventPages.RunAsync(run, client, new EventPages.Settings(
+        parse.GetValue(pageEvents), parse.GetValue(devices) ?? 100, parse.GetValue(perExchange), parse.GetValue(rate) ?? 50, TimeSpan.FromSeconds(parse.GetValue(duration))))));
 root.Subcommands.Add(Scenario("webhooks", "Event webhooks to a loopback receiver at a saturating rate, at half of it, and fanned out: do deliveries keep pace?", [devices, rate, duration, fanOut, receiverHost], (run, client, parse) =>
     Webhooks.RunAsync(run, client, new Webhooks.Settings(
         parse.GetValue(devices) ?? 400, parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(fanOut), parse.GetValue(maxInFlight), parse.GetValue(receiverHost)!))));
