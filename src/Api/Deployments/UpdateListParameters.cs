@@ -15,7 +15,11 @@ public sealed record UpdateListParameters
     [FromQuery(Name = "deployment"), Description("Only updates of this deployment (its id).")]
     public string? Deployment { get; init; }
 
-    /// <summary>The query for the caller's updates; null when a filter matches nothing.</summary>
-    public UpdateQuery? ToQuery(TenantScope scope) =>
-        QueryIds.TryParse<long>(Deployment, out var deployment) ? new UpdateQuery(scope, Device, deployment) : null;
+    /// <summary>The query for the caller's updates, or the 400 naming what is malformed.</summary>
+    public (UpdateQuery? Query, ValidationProblem? Problem) ToQuery(TenantScope scope)
+    {
+        var errors = new FieldErrors();
+        QueryIds.Parse<long>(Deployment, "deployment", errors, out var deployment);
+        return errors.IsEmpty ? (new UpdateQuery(scope, Device, deployment), null) : (null, errors.Problem());
+    }
 }

@@ -21,9 +21,12 @@ public sealed record DeviceListParameters
     [FromQuery(Name = "activated"), Description("Only devices in (true) or out of (false) service.")]
     public string? Activated { get; init; }
 
-    /// <summary>The query for the caller's devices; null when a filter matches nothing.</summary>
-    public DeviceQuery? ToQuery(TenantScope scope) =>
-        QueryIds.TryParse<Guid>(Application, out var application) && QueryIds.TryParse<bool>(Activated, out var activated)
-            ? new DeviceQuery(scope, Type, Name, application, activated)
-            : null;
+    /// <summary>The query for the caller's devices, or the 400 naming what is malformed.</summary>
+    public (DeviceQuery? Query, ValidationProblem? Problem) ToQuery(TenantScope scope)
+    {
+        var errors = new FieldErrors();
+        QueryIds.Parse<Guid>(Application, "application", errors, out var application);
+        QueryIds.Parse<bool>(Activated, "activated", errors, out var activated);
+        return errors.IsEmpty ? (new DeviceQuery(scope, Type, Name, application, activated), null) : (null, errors.Problem());
+    }
 }

@@ -23,7 +23,7 @@ public static class EventsApi
 
     private static Task<Results<Ok<List<EventResource>>, ValidationProblem>> List(
         [AsParameters] EventListParameters filters, Caller caller, HttpContext context, EventIndex events) =>
-        Paging.ListAsync(context, new EventQuery(caller.Scope, filters.Type, filters.Device), events.ListAsync, e => EventResource.From(ResourceUrls.Base(context), e));
+        Paging.ListAsync(context, page => events.ListAsync(new EventQuery(caller.Scope, filters.Type, filters.Device), page), e => EventResource.From(ResourceUrls.Base(context), e));
 
     private static async Task<Results<Ok<EventResource>, NotFoundProblem>> Get(string id, Caller caller, HttpContext context, EventIndex events, DeviceIndex devices) =>
         long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var eventId)

@@ -91,15 +91,12 @@ public static class Paging
         return Answer(context, page, await list(page), toResource);
     }
 
-    /// <summary>
-    /// A filtered list: <paramref name="query"/> is null when a filter cannot match anything (an
-    /// id that cannot exist), which is an empty list, not an error.
-    /// </summary>
-    public static Task<Results<Ok<List<T>>, ValidationProblem>> ListAsync<TQuery, TView, T>(
-        HttpContext context, TQuery? query, Func<TQuery, PageRequest, Task<Page<TView>>> list, Func<TView, T> toResource)
+    /// <summary>A filtered list: the query of its filters, or the 400 that says which is malformed.</summary>
+    public static async Task<Results<Ok<List<T>>, ValidationProblem>> ListAsync<TQuery, TView, T>(
+        HttpContext context, (TQuery? Query, ValidationProblem? Problem) filtered, Func<TQuery, PageRequest, Task<Page<TView>>> list, Func<TView, T> toResource)
         where TQuery : class
         where T : notnull =>
-        ListAsync(context, page => query is null ? Task.FromResult(new Page<TView>([], 0)) : list(query, page), toResource);
+        filtered is { Problem: { } problem } ? problem : await ListAsync(context, page => list(filtered.Query!, page), toResource);
 
     /// <summary>
     /// Answers a page: the items, <c>X-Total-Count</c> and a <c>Link</c> header. Offset pages link

@@ -4,27 +4,27 @@ namespace Embever.Actors.Api.Http;
 
 /// <summary>
 /// Ids and flags given in a list's query string. One that cannot be one (not a number, not a
-/// UUID) makes the filter match nothing: the list is empty, not an error, as for an id that
-/// does not exist.
+/// UUID, not true or false) is a 400 naming the parameter, not a filter quietly matching
+/// nothing; an id that is well formed but names nothing is an empty list.
 /// </summary>
 public static class QueryIds
 {
-    /// <summary>False when <paramref name="text"/> is given but cannot be a <typeparamref name="T"/>; <paramref name="value"/> is null when not given.</summary>
-    public static bool TryParse<T>(string? text, out T? value)
+    /// <summary><paramref name="value"/> is null when not given; a <paramref name="text"/> that cannot be a <typeparamref name="T"/> adds an error for <paramref name="field"/>.</summary>
+    public static void Parse<T>(string? text, string field, FieldErrors errors, out T? value)
         where T : struct, IParsable<T>
     {
         value = null;
         if (text is null)
         {
-            return true;
+            return;
         }
 
         if (!T.TryParse(text, CultureInfo.InvariantCulture, out var parsed))
         {
-            return false;
+            errors.Add(field, typeof(T) == typeof(Guid) ? "Must be a UUID." : typeof(T) == typeof(bool) ? "Must be true or false." : "Must be an integer id.");
+            return;
         }
 
         value = parsed;
-        return true;
     }
 }

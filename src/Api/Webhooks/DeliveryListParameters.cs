@@ -21,9 +21,17 @@ public sealed record DeliveryListParameters
     [FromQuery(Name = "deployment"), Description("Only deliveries fired by this deployment (its id).")]
     public string? Deployment { get; init; }
 
-    /// <summary>The query for the caller's deliveries; null when a filter matches nothing.</summary>
-    public DeliveryQuery? ToQuery(TenantScope scope) =>
-        QueryIds.TryParse<long>(Action, out var action) && QueryIds.TryParse<long>(Deployment, out var deployment)
-            ? new DeliveryQuery(scope, Status, Device, action, deployment)
-            : null;
+    /// <summary>The query for the caller's deliveries, or the 400 naming what is malformed.</summary>
+    public (DeliveryQuery? Query, ValidationProblem? Problem) ToQuery(TenantScope scope)
+    {
+        var errors = new FieldErrors();
+        if (Status is not null and not (DeliveryStatuses.Pending or DeliveryStatuses.Delivered or DeliveryStatuses.Failed))
+        {
+            errors.Add("status", "Must be pending, delivered or failed.");
+        }
+
+        QueryIds.Parse<long>(Action, "action", errors, out var action);
+        QueryIds.Parse<long>(Deployment, "deployment", errors, out var deployment);
+        return errors.IsEmpty ? (new DeliveryQuery(scope, Status, Device, action, deployment), null) : (null, errors.Problem());
+    }
 }

@@ -155,8 +155,8 @@ public abstract class DevicesTests(PlatformFixture fixture)
         Assert.Equal(["on", "off"], await Names("?type=other"));
         Assert.Equal(["on"], await Names($"?type=other&activated=true&application={application}&name=on"));
         Assert.Empty(await Names("?type=cellular"));
-        Assert.Empty(await Names("?activated=maybe"));
-        Assert.Empty(await Names("?application=not-a-uuid"));
+        Assert.NotNull((await ApiSession.Problem(await session.Get("/v2/devices/?activated=maybe"), HttpStatusCode.BadRequest))["errors"]!["activated"]);
+        Assert.NotNull((await ApiSession.Problem(await session.Get("/v2/devices/?application=not-a-uuid"), HttpStatusCode.BadRequest))["errors"]!["application"]);
         Assert.Empty(await Names($"?application={Guid.NewGuid()}"));
     }
 

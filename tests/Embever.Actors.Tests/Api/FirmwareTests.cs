@@ -309,7 +309,7 @@ public abstract class FirmwareTests(PlatformFixture fixture)
         var (_, other, _) = await fixture.NewOrganisationAsync();
         await ApiSession.Problem(await other.Get($"/v2/webhook-deliveries/{listed[0]!["id"]}/"), HttpStatusCode.NotFound);
         Assert.Empty((await ApiSession.Json(await other.Get($"/v2/webhook-deliveries/?deployment={id}"), HttpStatusCode.OK)).AsArray());
-        Assert.Empty((await ApiSession.Json(await session.Get("/v2/webhook-deliveries/?deployment=x"), HttpStatusCode.OK)).AsArray());
+        Assert.NotNull((await ApiSession.Problem(await session.Get("/v2/webhook-deliveries/?deployment=x"), HttpStatusCode.BadRequest))["errors"]!["deployment"]);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace Embever.Actors.Tests.Api;
 
 /// <summary>
 /// Lists read incrementally (CONTRACT.md, "Reading lists incrementally"): newest first, since a
-/// time, and by cursor, stable while rows are added; a parameter a list does not know is a 400.
+/// time, and by cursor, stable while rows are added; a parameter a list does not know, or a
+/// filter value that cannot be one, is a 400 naming it.
 /// </summary>
 public abstract class IncrementalListTests(PlatformFixture fixture)
 {
@@ -85,6 +86,10 @@ public abstract class IncrementalListTests(PlatformFixture fixture)
     [InlineData("/v2/devices/?nmae=typo", "nmae")]
     [InlineData("/v2/organisations/?type=x", "type")]
     [InlineData("/v2/webhook-deliveries/?limit=1001", "limit")]
+    [InlineData("/v2/devices/?application=not-a-uuid", "application")]
+    [InlineData("/v2/devices/?activated=maybe", "activated")]
+    [InlineData("/v2/webhook-deliveries/?status=lost", "status")]
+    [InlineData("/v2/updates/?deployment=abc", "deployment")]
     public async Task What_a_list_does_not_take_is_a_400_naming_it(string url, string field)
     {
         var (_, session, _) = await fixture.NewOrganisationAsync();
