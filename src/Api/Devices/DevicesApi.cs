@@ -31,7 +31,7 @@ public static class DevicesApi
             .WithDescription("Change its name, application, activation or event webhooks; absent fields stay as they are, `\"application\": null` unlinks it.");
         group.MapDelete("/{id}/", Delete)
             .WithName("deleteDevice").WithSummary("Delete a device")
-            .WithDescription("The device, its buffered actions and its credentials go; its events stay listed.");
+            .WithDescription("The device and its credentials go at once; its events, actions, updates, files and webhook deliveries are erased in the background, within a minute for most devices.");
         return routes;
     }
 

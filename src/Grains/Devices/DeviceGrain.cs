@@ -155,6 +155,11 @@ public sealed partial class DeviceGrain(
 
         var changes = new ChangeSet();
         changes.DeletedDevices.Add(view.Id);
+
+        // What the device left is erased in the background (DeviceEraser), from this row on.
+        changes.Statements.Add(
+            "INSERT INTO device_erasures (device_id, organisation_id, requested_at) VALUES ({0}, {1}, {2}) ON CONFLICT (device_id) DO NOTHING",
+            view.Id, view.OrganisationId.ToString(), Timestamps.ToMicroseconds(Now()));
         await CommitAsync(Buffer.CancelAll(Now()), [], changes);
         record = null;
         reservation = null;

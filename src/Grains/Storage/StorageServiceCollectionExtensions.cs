@@ -42,6 +42,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<DeviceRows>();
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<DtlsSessionStore>();
+        services.AddHostedService<DeviceEraser>();
         services.AddSingleton<ActionIndex>();
         services.AddSingleton<EventIndex>();
         services.AddSingleton<FirmwareIndex>();

@@ -56,6 +56,10 @@ public static class PlatformMetrics
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300] });
 
     /// <summary>DTLS handshakes of the CoAP gateway (<c>outcome</c>: completed, unknown_identity, wrong_key, failed, limited).</summary>
+    /// <summary>Rows erased after their device was deleted, by table (events, actions, updates, webhook_deliveries, files).</summary>
+    public static readonly Counter<long> RowsErased =
+        Meter.CreateCounter<long>("embever.store.rows_erased", "{row}", "Rows erased after their device was deleted, by table.");
+
     /// <summary>Device requests refused before their device's grain was asked, by reason (no_credentials, unknown_device, wrong_password, source_throttled, device_rate_limited).</summary>
     public static readonly Counter<long> GatewayRefusals =
         Meter.CreateCounter<long>("embever.gateway.refusals", "{request}", "Device requests refused by the gateway, by reason.");

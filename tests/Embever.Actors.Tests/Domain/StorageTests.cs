@@ -28,7 +28,7 @@ public abstract class StorageTests(StoreKind kind)
         var database = await MigratedAsync();
         var migrator = new SchemaMigrator(database, [], NullLogger<SchemaMigrator>.Instance);
         var history = migrator.History().Select(m => m.Id).ToList();
-        Assert.Equal(["001_orleans", "002_platform", "003_actions_events_files", "004_webhook_deliveries", "005_firmware", "006_device_rows", "008_webhook_bodies", "010_device_psk", "011_deployment_webhooks", "012_device_counts", "013_dtls_sessions"], history);
+        Assert.Equal(["001_orleans", "002_platform", "003_actions_events_files", "004_webhook_deliveries", "005_firmware", "006_device_rows", "008_webhook_bodies", "010_device_psk", "011_deployment_webhooks", "012_device_counts", "013_dtls_sessions", "014_device_erasures"], history);
         var recorded = await database.QueryAsync("SELECT id, applied_at FROM schema_migrations ORDER BY id", null, r => (r.GetString(0), r.GetInt64(1)));
         Assert.Equal(history, recorded.Select(r => r.Item1));
 
