@@ -70,6 +70,12 @@ public sealed class PlatformKeys(KeyEncryptionKey keyEncryptionKey)
         await refreshing.WaitAsync();
         try
         {
+            // Those who waited for a read that just finished take its result.
+            if (!now && Environment.TickCount64 - Volatile.Read(ref refreshedAt) < RefreshAtMost.TotalMilliseconds)
+            {
+                return SigningKeys;
+            }
+
             keyring = await LoadKeyringAsync(CancellationToken.None);
             Volatile.Write(ref refreshedAt, Environment.TickCount64);
             return keyring;
