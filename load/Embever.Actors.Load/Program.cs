@@ -76,6 +76,10 @@ var perExchange = new Option<int>("--per-exchange") { Description = "event-pages
 root.Subcommands.Add(Scenario("event-pages", "A large event list read newest first: the first page, pages after a cursor and pages at an offset, side by side", [pageEvents, perExchange, devices, rate, duration], (run, client, parse) =>
     EventPages.RunAsync(run, client, new EventPages.Settings(
         parse.GetValue(pageEvents), parse.GetValue(devices) ?? 100, parse.GetValue(perExchange), parse.GetValue(rate) ?? 50, TimeSpan.FromSeconds(parse.GetValue(duration))))));
+root.Subcommands.Add(Scenario("retention-sweep", "Expired events deleted by the retention sweeper beside a steady storm: deletion rate, storm p99 with and without the sweep (the silo needs Embever:Retention:Minimum and SweepInterval of 00:00:01)", [pageEvents, perExchange, devices, fleetStormDevices, fleetStormRate, duration], (run, client, parse) =>
+    RetentionSweep.RunAsync(run, client, new RetentionSweep.Settings(
+        parse.GetValue(pageEvents), parse.GetValue(devices) ?? 100, parse.GetValue(perExchange), parse.GetValue(fleetStormDevices), parse.GetValue(fleetStormRate),
+        parse.GetValue(maxInFlight), TimeSpan.FromSeconds(parse.GetValue(duration))))));
 root.Subcommands.Add(Scenario("webhooks", "Event webhooks to a loopback receiver at a saturating rate, at half of it, and fanned out: do deliveries keep pace?", [devices, rate, duration, fanOut, receiverHost], (run, client, parse) =>
     Webhooks.RunAsync(run, client, new Webhooks.Settings(
         parse.GetValue(devices) ?? 400, parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(fanOut), parse.GetValue(maxInFlight), parse.GetValue(receiverHost)!))));

@@ -45,6 +45,9 @@ public sealed class PlatformClient : IDisposable
     public Task<HttpResponseMessage> PostAsync(string path, object body) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) });
 
+    public Task<HttpResponseMessage> PatchAsync(string path, object body) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Patch, path) { Content = JsonContent.Create(body) });
+
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
     {
         if (access is not null)

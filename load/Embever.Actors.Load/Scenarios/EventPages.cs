@@ -26,7 +26,7 @@ public static class EventPages
         run.Parameters["events"] = settings.Events.ToString("N0");
         run.Parameters["events per exchange"] = settings.PerExchange.ToString("N0");
         var devices = await Provisioning.ImportDevicesAsync(client, settings.Devices, "pages");
-        await FillAsync(run, client, devices, settings);
+        await FillAsync(run, client, devices, settings.Events, settings.PerExchange);
 
         // Cursors at random depths: the event at a random offset (found once, not measured) and the
         // platform's cursor for it (the harness shares the platform's code, so it may make one).
@@ -78,17 +78,17 @@ public static class EventPages
         run.StopMeasuring();
     }
 
-    /// <summary>Stores the events, 8 exchanges at a time, with a live count.</summary>
-    private static async Task FillAsync(LoadRun run, PlatformClient client, List<ProvisionedDevice> devices, Settings settings)
+    /// <summary>Stores <paramref name="events"/> events through the devices' exchanges, 8 at a time, with a live count.</summary>
+    public static async Task FillAsync(LoadRun run, PlatformClient client, List<ProvisionedDevice> devices, long events, int perExchange)
     {
         var body = new StringBuilder("{\"events\":[");
-        for (var i = 0; i < settings.PerExchange; i++)
+        for (var i = 0; i < perExchange; i++)
         {
             body.Append(i == 0 ? "" : ",").Append("{\"type\":\"t\",\"payload\":{\"c\":1}}");
         }
 
         var json = body.Append("]}").ToString();
-        var exchanges = (settings.Events + settings.PerExchange - 1) / settings.PerExchange;
+        var exchanges = (events + perExchange - 1) / perExchange;
         long next = -1, stored = 0;
         var started = Stopwatch.GetTimestamp();
         var recorder = run.Recorder("fill-exchange");
@@ -99,7 +99,7 @@ public static class EventPages
             {
                 await Task.Delay(TimeSpan.FromSeconds(10), done.Token).ContinueWith(_ => { });
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-                Progress.Line($"stored {Interlocked.Read(ref stored):N0} of {settings.Events:N0} events ({Interlocked.Read(ref stored) / seconds:N0}/s)");
+                Progress.Line($"stored {Interlocked.Read(ref stored):N0} of {events:N0} events ({Interlocked.Read(ref stored) / seconds:N0}/s)");
             }
         });
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
@@ -113,7 +113,7 @@ public static class EventPages
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     recorder.Record(due);
-                    Interlocked.Add(ref stored, settings.PerExchange);
+                    Interlocked.Add(ref stored, perExchange);
                 }
                 else
                 {

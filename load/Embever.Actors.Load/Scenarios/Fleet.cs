@@ -34,7 +34,7 @@ public static class Fleet
         var before = await DiagnosticsAsync(operatorClient);
         var postgres = before["store"]?["kind"]?.GetValue<string>() == "PostgreSql";
         run.StartMeasuring();
-        var storm = settings.StormDevices > 0 ? await StormDevicesAsync(client, settings.StormDevices) : [];
+        var storm = settings.StormDevices > 0 ? await SteadyStorm.DevicesAsync(client, settings.StormDevices) : [];
 
         // 1. The storm alone, then the same storm while the fleet imports.
         if (storm.Count > 0)
@@ -42,7 +42,7 @@ public static class Fleet
             Progress.Line($"storm alone: {settings.StormRate:N0} exchanges/s for 20 s");
             await using (Progress.Live(run))
             {
-                await StormAsync(run, client, storm, settings, "exchange (storm alone)", Task.Delay(TimeSpan.FromSeconds(20)));
+                await SteadyStorm.RunAsync(run, client, storm, settings.StormRate, settings.MaxInFlight, "exchange (storm alone)", Task.Delay(TimeSpan.FromSeconds(20)));
             }
         }
 
@@ -52,7 +52,7 @@ public static class Fleet
         {
             await using (Progress.Live(run))
             {
-                await StormAsync(run, client, storm, settings, "exchange (storm during import)", import);
+                await SteadyStorm.RunAsync(run, client, storm, settings.StormRate, settings.MaxInFlight, "exchange (storm during import)", import);
             }
         }
 
@@ -154,7 +154,7 @@ public static class Fleet
         {
             if (storm.Count > 0)
             {
-                await StormAsync(run, client, storm, settings, "exchange (storm beside overload)", lists);
+                await SteadyStorm.RunAsync(run, client, storm, settings.StormRate, settings.MaxInFlight, "exchange (storm beside overload)", lists);
             }
 
             await lists;
@@ -191,42 +191,6 @@ public static class Fleet
             run.Check("storm: exchange p99 beside overloading lists ≤ 2 × alone", beside.P99 <= 2 * alone.P99 && beside.Errors == 0,
                 $"{beside.P99:N1} ms beside, {alone.P99:N1} ms alone ({beside.P99 / alone.P99:N2}×), {beside.Errors} errors");
         }
-    }
-
-    /// <summary>Devices for the storm, imported and woken once (grains active, first last-seen stored): not measured.</summary>
-    private static async Task<List<ProvisionedDevice>> StormDevicesAsync(PlatformClient client, int count)
-    {
-        var devices = await Provisioning.ImportDevicesAsync(client, count, "storm", parallel: 2);
-        await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (device, _) =>
-        {
-            using var response = await client.ExchangeAsync(device.Id, device.Password, "{}");
-            Tenant.Require(response, HttpStatusCode.OK);
-        });
-        return devices;
-    }
-
-    /// <summary>Exchanges with one event each, round the storm devices, at the storm rate until <paramref name="until"/> ends.</summary>
-    private static async Task StormAsync(LoadRun run, PlatformClient client, IReadOnlyList<ProvisionedDevice> storm, Settings settings, string name, Task until)
-    {
-        using var stop = new CancellationTokenSource();
-        _ = until.ContinueWith(_ => stop.Cancel(), TaskScheduler.Default);
-        var started = Stopwatch.GetTimestamp();
-        var recorder = run.Recorder(name);
-        await OpenLoop.RunAsync(long.MaxValue, settings.StormRate, settings.MaxInFlight, async (i, due) =>
-        {
-            var device = storm[(int)(i % storm.Count)];
-            using var response = await client.ExchangeAsync(device.Id, device.Password, """{"events":[{"type":"temp","payload":{"celsius":21.5}}]}""");
-            await response.Content.LoadIntoBufferAsync();
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                recorder.Record(due);
-            }
-            else
-            {
-                recorder.Error($"HTTP {(int)response.StatusCode}");
-            }
-        }, stop.Token);
-        run.OperationTime(name, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>Memory: idle fleet, then with active grains, then after idle deactivation; the store's log at the end.</summary>

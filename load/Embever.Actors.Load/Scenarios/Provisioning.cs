@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Embever.Actors.Load.Client;
 using Embever.Actors.Load.Runner;
+using Embever.Actors.Platform;
 
 namespace Embever.Actors.Load.Scenarios;
 
@@ -19,7 +20,9 @@ public static class Provisioning
         var chunks = Enumerable.Range(0, count).Chunk(5000).ToList();
         var results = new ProvisionedDevice[count];
         var done = 0;
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (chunk, _) =>
+        // Low priority: in a real fleet the importer is another machine, not a rival of the devices for these cores.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallel, TaskScheduler = LowPriorityScheduler.Shared };
+        await Parallel.ForEachAsync(chunks, options, async (chunk, _) =>
         {
             var body = new { application, devices = chunk.Select(i => new { name = $"{prefix}-{i}" }) };
             var response = await client.PostAsync("/v2/devices/import/", body);

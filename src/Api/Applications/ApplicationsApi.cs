@@ -2,6 +2,8 @@ using Embever.Actors.Api.Auth;
 using Embever.Actors.Api.Http;
 using Embever.Actors.Applications;
 using Embever.Actors.Devices;
+using Embever.Actors.Organisations;
+using Embever.Actors.Retention;
 using Embever.Actors.Storage.Index;
 
 namespace Embever.Actors.Api.Applications;
@@ -30,25 +32,35 @@ public static class ApplicationsApi
         return routes;
     }
 
-    private static Task<Results<Ok<List<ApplicationResource>>, ValidationProblem>> List(Caller caller, HttpContext context, ApplicationIndex index) =>
-        Paging.ListAsync(context, page => index.ListAsync(caller.Organisation, page), view => ApplicationResource.From(context, view));
+    private static async Task<Results<Ok<List<ApplicationResource>>, ValidationProblem>> List(Caller caller, HttpContext context, ApplicationIndex index, IGrainFactory grains)
+    {
+        var organisation = await OrganisationRetentionAsync(caller.Organisation, grains);
+        return await Paging.ListAsync(context, page => index.ListAsync(caller.Organisation, page), view => ApplicationResource.From(context, view, organisation));
+    }
 
     private static async Task<Created<ApplicationResource>> Create(CreateApplicationRequest request, Caller caller, HttpContext context, IGrainFactory grains)
     {
-        var draft = new ApplicationDraft(caller.Organisation, request.Alias, request.Description ?? "", request.Secret);
-        var resource = ApplicationResource.From(context, await grains.GetGrain<IApplicationGrain>(Guid.NewGuid()).Create(draft));
+        var draft = new ApplicationDraft(caller.Organisation, request.Alias, request.Description ?? "", request.Secret, request.Retention?.ToPeriods());
+        var view = await grains.GetGrain<IApplicationGrain>(Guid.NewGuid()).Create(draft);
+        var resource = ApplicationResource.From(context, view, await OrganisationRetentionAsync(view.OrganisationId, grains));
         return TypedResults.Created(resource.Url, resource);
     }
 
     private static async Task<Results<Ok<ApplicationResource>, NotFoundProblem>> Get(string id, Caller caller, HttpContext context, IGrainFactory grains) =>
-        await Find(id, caller, grains) is { } view ? TypedResults.Ok(ApplicationResource.From(context, view)) : Problems.NotFound();
+        await Find(id, caller, grains) is { } view
+            ? TypedResults.Ok(ApplicationResource.From(context, view, await OrganisationRetentionAsync(view.OrganisationId, grains)))
+            : Problems.NotFound();
 
     private static async Task<Results<Ok<ApplicationResource>, NotFoundProblem>> Update(
         string id, UpdateApplicationRequest request, Caller caller, HttpContext context, IGrainFactory grains) =>
         await Find(id, caller, grains) is { } view
-        && await grains.GetGrain<IApplicationGrain>(view.Id).Update(new ApplicationPatch(request.Alias, request.Description, request.Secret)) is { } updated
-            ? TypedResults.Ok(ApplicationResource.From(context, updated))
+        && await grains.GetGrain<IApplicationGrain>(view.Id).Update(new ApplicationPatch(request.Alias, request.Description, request.Secret, request.Retention?.ToPeriods())) is { } updated
+            ? TypedResults.Ok(ApplicationResource.From(context, updated, await OrganisationRetentionAsync(view.OrganisationId, grains)))
             : Problems.NotFound();
+
+    /// <summary>What the organisation set, which its applications inherit.</summary>
+    private static async Task<RetentionPeriods?> OrganisationRetentionAsync(Guid organisation, IGrainFactory grains) =>
+        (await grains.GetGrain<IOrganisationGrain>(organisation).Get())?.Retention;
 
     private static async Task<Results<NoContent, NotFoundProblem, ConflictProblem>> Delete(string id, Caller caller, IGrainFactory grains, ApplicationIndex applications)
     {
@@ -59,7 +71,7 @@ public static class ApplicationsApi
 
         // Devices keep working without an application, but silently unlinking a fleet is a
         // surprise nobody wants: ask for the devices to be unlinked (or moved) first.
-        var linked = await applications.DeleteUnlessLinkedAsync(view.Id);
+        var linked = await applications.DeleteUnlessLinkedAsync(view.OrganisationId, view.Id);
         if (linked > 0)
         {
             return Problems.Conflict($"{linked} device(s) are linked to this application; unlink them first.");

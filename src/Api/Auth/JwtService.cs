@@ -91,12 +91,12 @@ public sealed class JwtService(PlatformKeys keys, AuthOptions options, TimeProvi
     /// <summary>
     /// Whether a token of a retired key was issued before the key retired, with a lifetime no
     /// longer than the platform gives (so a backdated token cannot reach past its retirement).
-    /// Silos learn of a rotation within <see cref="SigningKeyRefresh.Interval"/>; tokens they
+    /// Silos learn of a rotation within <see cref="SigningKeyRefresh.Every"/>; tokens they
     /// signed meanwhile count as signed before.
     /// </summary>
     private bool SignedBefore(JsonWebToken token, DateTime retired)
     {
-        var grace = SigningKeyRefresh.Interval + options.ClockSkew;
+        var grace = SigningKeyRefresh.Every + options.ClockSkew;
         var longest = options.AccessTokenLifetime > options.RefreshTokenLifetime ? options.AccessTokenLifetime : options.RefreshTokenLifetime;
         return token.IssuedAt != DateTime.MinValue && token.IssuedAt <= retired + grace && token.ValidTo - token.IssuedAt <= longest + options.ClockSkew;
     }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using Embever.Actors.Api.Http;
+using Embever.Actors.Api.Retention;
 
 namespace Embever.Actors.Api.Organisations;
 
@@ -36,6 +37,9 @@ public sealed record CreateOrganisationRequest : IRequestBody<CreateOrganisation
     /// <summary>Signs the organisation's webhooks (X-Org-Token); a random one when left out.</summary>
     [NotBlank, MaxLength(1024)]
     public string? Secret { get; init; }
+
+    /// <summary>How long the organisation's rows are kept; what is left out inherits the operator's settings.</summary>
+    public RetentionRequest? Retention { get; init; }
 }
 
 /// <summary><c>PATCH /v2/organisations/{id}/</c>: absent members stay as they are.</summary>
@@ -48,4 +52,8 @@ public sealed record UpdateOrganisationRequest : IRequestBody<UpdateOrganisation
 
     [Range(1, CreateOrganisationRequest.MaxLifespan), DisallowNull]
     public int? MaxTokenLifespanInSeconds { get; init; }
+
+    /// <summary>How long the organisation's rows are kept: replaces the old settings whole (<c>{}</c>: inherit everything).</summary>
+    [DisallowNull]
+    public RetentionRequest? Retention { get; init; }
 }

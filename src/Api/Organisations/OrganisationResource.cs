@@ -1,6 +1,9 @@
 using System.Text.Json.Serialization;
 using Embever.Actors.Api.Http;
+using Embever.Actors.Api.Retention;
 using Embever.Actors.Organisations;
+using Embever.Actors.Retention;
+using Microsoft.Extensions.Options;
 
 namespace Embever.Actors.Api.Organisations;
 
@@ -14,7 +17,9 @@ public sealed record OrganisationResource(
     string City,
     string Country,
     int MaxTokenLifespanInSeconds,
-    DateTime CreatedAt)
+    DateTime CreatedAt,
+    RetentionResource Retention,
+    RetentionResource RetentionInForce)
 {
     /// <summary>Write-only: shown only in the answer to the request that set it.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -22,5 +27,6 @@ public sealed record OrganisationResource(
 
     public static OrganisationResource From(HttpContext context, OrganisationView view) => new(
         ResourceUrls.Of(context, "organisations", view.Id), view.Id, view.Name, view.Street, view.StreetNumber, view.PostalCode,
-        view.City, view.Country, view.MaxTokenLifespanInSeconds, view.CreatedAt);
+        view.City, view.Country, view.MaxTokenLifespanInSeconds, view.CreatedAt, RetentionResource.From(view.Retention),
+        RetentionResource.From(context.RequestServices.GetRequiredService<IOptions<RetentionOptions>>().Value.InForce(view.Retention)));
 }

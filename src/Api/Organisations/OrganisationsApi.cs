@@ -21,6 +21,9 @@ public static class OrganisationsApi
         group.MapPost("/", Create)
             .WithName("createOrganisation").WithSummary("Create an organisation (operator)")
             .WithDescription("Operator token only. The answer holds the organisation's first token.");
+        group.MapDelete("/{id}/", Delete)
+            .WithName("deleteOrganisation").WithSummary("Delete an organisation and erase everything it holds (operator)")
+            .WithDescription("Operator token only; refused (409) while devices belong to it. Its tokens stop working at once; its applications, firmwares, files, deployments, events, actions and webhook deliveries are erased in the background within minutes.");
         // The v2 document names both the plural and the singular path for one organisation.
         foreach (var (prefix, suffix, also) in new[] { ("/v2/organisations", "", ""), ("/v2/organisation", "Singular", " The same as under /v2/organisations/.") })
         {
@@ -71,7 +74,8 @@ public static class OrganisationsApi
             request.City ?? "",
             request.Country ?? "",
             request.MaxTokenLifespanInSeconds ?? 300,
-            request.Secret ?? Secrets.New());
+            request.Secret ?? Secrets.New(),
+            request.Retention?.ToPeriods());
         var view = await grains.GetGrain<IOrganisationGrain>(Guid.NewGuid()).Create(draft);
         var resource = OrganisationResource.From(context, view) with { Secret = draft.Secret };
         return TypedResults.Created(resource.Url, resource);
@@ -83,9 +87,32 @@ public static class OrganisationsApi
     private static async Task<Results<Ok<OrganisationResource>, NotFoundProblem>> Update(
         string id, UpdateOrganisationRequest request, Caller caller, HttpContext context, IGrainFactory grains) =>
         await Find(id, caller, grains) is { } view
-        && await grains.GetGrain<IOrganisationGrain>(view.Id).Update(new OrganisationPatch(request.Secret, request.MaxTokenLifespanInSeconds)) is { } updated
+        && await grains.GetGrain<IOrganisationGrain>(view.Id).Update(new OrganisationPatch(request.Secret, request.MaxTokenLifespanInSeconds, request.Retention?.ToPeriods())) is { } updated
             ? TypedResults.Ok(OrganisationResource.From(context, updated) with { Secret = request.Secret })
             : Problems.NotFound();
+
+    private static async Task<Results<NoContent, NotFoundProblem, ConflictProblem, ForbiddenProblem>> Delete(
+        string id, Caller caller, IGrainFactory grains, OrganisationIndex index)
+    {
+        if (!caller.IsOperator)
+        {
+            return Problems.Forbidden("Only the operator token deletes organisations.");
+        }
+
+        if (!Guid.TryParse(id, out var organisationId) || await grains.GetGrain<IOrganisationGrain>(organisationId).Get() is null)
+        {
+            return Problems.NotFound();
+        }
+
+        var devices = await index.DeleteUnlessDevicesAsync(organisationId);
+        if (devices > 0)
+        {
+            return Problems.Conflict($"{devices} device(s) belong to this organisation; delete them first.");
+        }
+
+        await grains.GetGrain<IOrganisationGrain>(organisationId).Delete();
+        return TypedResults.NoContent();
+    }
 
     /// <summary>The organisation of a <c>/{id}/</c> route, if it is the caller's: every 404 of organisations comes from here.</summary>
     private static async Task<OrganisationView?> Find(string id, Caller caller, IGrainFactory grains) =>

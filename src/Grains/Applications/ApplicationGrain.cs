@@ -21,7 +21,7 @@ public sealed class ApplicationGrain(
             return existing;
         }
 
-        state.State.View = new ApplicationView(this.GetPrimaryKey(), draft.OrganisationId, draft.Alias, draft.Description, Timestamps.Truncate(DateTime.UtcNow));
+        state.State.View = new ApplicationView(this.GetPrimaryKey(), draft.OrganisationId, draft.Alias, draft.Description, Timestamps.Truncate(DateTime.UtcNow), draft.Retention);
         state.State.Secret = draft.Secret;
         await state.WriteStateAsync();
         await index.UpsertAsync(state.State.View);
@@ -35,7 +35,12 @@ public sealed class ApplicationGrain(
             return null;
         }
 
-        state.State.View = view with { Alias = patch.Alias ?? view.Alias, Description = patch.Description ?? view.Description };
+        state.State.View = view with
+        {
+            Alias = patch.Alias ?? view.Alias,
+            Description = patch.Description ?? view.Description,
+            Retention = patch.Retention ?? view.Retention,
+        };
         state.State.Secret = patch.Secret ?? state.State.Secret;
         await state.WriteStateAsync();
         await index.UpsertAsync(state.State.View);

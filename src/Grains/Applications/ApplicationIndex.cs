@@ -1,3 +1,4 @@
+using Embever.Actors.Organisations;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
 using Embever.Actors.Storage.Index;
@@ -8,10 +9,11 @@ public sealed class ApplicationIndex(Database database) : IndexTable<Application
 {
     /// <summary>
     /// Deletes the application's row unless devices are linked to it; answers how many are (0:
-    /// deleted). One decision against devices being linked to it at the same time.
+    /// deleted). One decision against devices being linked to it at the same time; the erasure of
+    /// what it leaves (<see cref="TenantEraser"/>) is asked for in the same transaction.
     /// </summary>
-    public Task<long> DeleteUnlessLinkedAsync(Guid id) =>
-        Database.DeleteUnlessReferencedAsync("applications", id.ToString(), "SELECT count(*) FROM devices WHERE application_id = @id");
+    public Task<long> DeleteUnlessLinkedAsync(Guid organisationId, Guid id) => Database.DeleteUnlessReferencedAsync(
+        "applications", id.ToString(), "SELECT count(*) FROM devices WHERE application_id = @id", TenantErasure.Of(organisationId, id));
 
     public Task UpsertAsync(ApplicationView view) => Database.ExecuteAsync(
         """

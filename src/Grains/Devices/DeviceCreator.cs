@@ -34,11 +34,12 @@ public sealed class DeviceCreator(IGrainFactory grains, DeviceIndex index, TimeP
     /// Imports devices (name and password each) all or nothing, one import at a time per silo
     /// (<see cref="Database.Imports"/>: more waiting than its queue takes are refused, 503).
     /// Names the organisation already uses refuse the import (<see cref="ImportResult.Taken"/>);
-    /// null devices when a name or id was taken meanwhile.
+    /// null devices when a name or id was taken meanwhile. Its work runs on the
+    /// <see cref="LowPriorityScheduler"/>, so that devices exchanging meanwhile go first.
     /// </summary>
     public Task<ImportResult> ImportAsync(
         Guid organisationId, Guid? applicationId, bool activated, IReadOnlyList<(string Name, string Password)> devices) =>
-        database.Imports.RunAsync(async _ =>
+        database.Imports.RunAsync(_ => LowPriorityScheduler.Shared.RunAsync(async () =>
         {
             var taken = await index.TakenNamesAsync(organisationId, devices.Select(d => d.Name).ToList());
             if (taken.Count > 0)
@@ -67,7 +68,7 @@ public sealed class DeviceCreator(IGrainFactory grains, DeviceIndex index, TimeP
             }
 
             return new ImportResult(records.Select(r => r.View).ToList(), []);
-        });
+        }));
 }
 
 /// <summary>What an import did: the devices it created, or the names that refused it (none: a race lost, try again).</summary>

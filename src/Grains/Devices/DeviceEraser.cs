@@ -1,6 +1,6 @@
+using Embever.Actors.Files;
 using Embever.Actors.Storage;
 using Embever.Actors.Telemetry;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Embever.Actors.Devices;
@@ -12,41 +12,28 @@ namespace Embever.Actors.Devices;
 /// <see cref="Batch"/> rows at a time, one change set a round through the group commit, so a
 /// storm's exchanges are never queued behind one large delete. The erasure row goes last, so an
 /// erasure a crash interrupted goes on at the next start; every silo looks every
-/// <see cref="Interval"/>, and two silos erasing one device delete nothing twice.
+/// <see cref="Every"/>, and two silos erasing one device delete nothing twice.
 /// </summary>
-public sealed partial class DeviceEraser(Database database, PlatformKeys keys, ILogger<DeviceEraser> logger) : BackgroundService
+public sealed partial class DeviceEraser(Database database, PlatformKeys keys, ILogger<DeviceEraser> logger) : RecurringStoreWork(keys, logger)
 {
     public const int Batch = 1000;
 
     /// <summary>Files (and their content) per round: each may free a blob of several chunks.</summary>
     private const int FileBatch = 50;
 
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
 
     private static readonly string[] Tables = ["events", "actions", "updates", "webhook_deliveries"];
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            // Nothing is erased before the schema is current (the storage start-up loads the keys last).
-            if (!keys.IsLoaded)
-            {
-                continue;
-            }
+    protected override TimeSpan Interval => Every;
 
-            try
-            {
-                foreach (var device in await database.QueryAsync("SELECT device_id FROM device_erasures ORDER BY requested_at LIMIT 10", null, r => r.GetString(0), stoppingToken))
-                {
-                    await EraseAsync(device, stoppingToken);
-                }
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogEraseFailed(exception);
-            }
+    protected override string Work => "Erasing deleted devices";
+
+    protected override async Task RoundAsync(CancellationToken cancellationToken)
+    {
+        foreach (var device in await database.QueryAsync("SELECT device_id FROM device_erasures ORDER BY requested_at LIMIT 10", null, r => r.GetString(0), cancellationToken))
+        {
+            await EraseAsync(device, cancellationToken);
         }
     }
 
@@ -70,11 +57,7 @@ public sealed partial class DeviceEraser(Database database, PlatformKeys keys, I
             var round = new SqlBatch();
             foreach (var (id, sha256) in files)
             {
-                round.Add("DELETE FROM files WHERE id = {0}", id);
-
-                // Content is shared by every file of the same bytes: it goes with the last of them.
-                round.Add("DELETE FROM blob_chunks WHERE sha256 = {0} AND NOT EXISTS (SELECT 1 FROM files WHERE sha256 = {1})", sha256, sha256);
-                round.Add("DELETE FROM blobs WHERE sha256 = {0} AND NOT EXISTS (SELECT 1 FROM files WHERE sha256 = {1})", sha256, sha256);
+                FileStore.Delete(round, id, sha256);
             }
 
             // Actions only once their files are gone: the files are found through them.
@@ -85,7 +68,7 @@ public sealed partial class DeviceEraser(Database database, PlatformKeys keys, I
             }
 
             round.Add("DELETE FROM dtls_sessions WHERE device_id = {0}", device);
-            await round.ExecuteAsync(database);
+            await round.ExecuteAsync(database, bulk: true);
             PlatformMetrics.RowsErased.Add(files.Count, new KeyValuePair<string, object?>("table", "files"));
             foreach (var (table, count) in rows)
             {
@@ -117,7 +100,4 @@ public sealed partial class DeviceEraser(Database database, PlatformKeys keys, I
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Erased device {Device}: about {Rows} rows")]
     private partial void LogErased(string device, long rows);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Erasing deleted devices failed; trying again next interval")]
-    private partial void LogEraseFailed(Exception exception);
 }

@@ -74,7 +74,7 @@ public sealed class DeviceIndex(Database database) : IndexTable<DeviceView>(data
         var written = new List<string>(devices.Count);
         foreach (var chunk in devices.Chunk(ImportChunk))
         {
-            var changes = new ChangeSet();
+            var changes = new ChangeSet { Bulk = true };
             changes.NewDevices.AddRange(chunk);
             var before = Database.GroupCommit.Totals.ChangeSets;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -86,7 +86,7 @@ public sealed class DeviceIndex(Database database) : IndexTable<DeviceView>(data
             {
                 if (written.Count > 0)
                 {
-                    var undo = new ChangeSet();
+                    var undo = new ChangeSet { Bulk = true };
                     undo.DeletedDevices.AddRange(written);
                     await Database.CommitAsync(undo);
                 }

@@ -12,6 +12,12 @@ public sealed class FileStore(Database database, BlobStore blobs)
 {
     public BlobStore Blobs => blobs;
 
+    /// <summary>Adds to <paramref name="round"/> the deletion of a file, and of its content once no other file names it.</summary>
+    public static SqlBatch Delete(SqlBatch round, string id, string sha256) => round
+        .Add("DELETE FROM files WHERE id = {0}", id)
+        .Add("DELETE FROM blob_chunks WHERE sha256 = {0} AND NOT EXISTS (SELECT 1 FROM files WHERE sha256 = {1})", sha256, sha256)
+        .Add("DELETE FROM blobs WHERE sha256 = {0} AND NOT EXISTS (SELECT 1 FROM files WHERE sha256 = {1})", sha256, sha256);
+
     public async Task<FileRecord> CreateAsync(Guid organisationId, string mediaType, Stream content, CancellationToken cancellationToken = default)
     {
         var blob = await blobs.SaveAsync(content, cancellationToken);

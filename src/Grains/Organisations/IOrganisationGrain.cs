@@ -14,6 +14,13 @@ public interface IOrganisationGrain : IGrainWithGuidKey
     [Alias("Update")]
     Task<OrganisationView?> Update(OrganisationPatch patch);
 
+    /// <summary>
+    /// Forgets the organisation once its row is deleted: revokes its tokens, deletes its
+    /// applications (their grains) and clears its state. Its rows are <see cref="TenantEraser"/>'s.
+    /// </summary>
+    [Alias("Delete")]
+    Task Delete();
+
     [Alias("GetSigningSecret")]
     Task<SigningSecret?> GetSigningSecret();
 }

@@ -1,12 +1,17 @@
+using Embever.Actors.Applications;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
+using Embever.Actors.Storage.Index;
+using Embever.Actors.Tokens;
 using Embever.Actors.Webhooks;
 
 namespace Embever.Actors.Organisations;
 
 public sealed class OrganisationGrain(
     [PersistentState("organisation", StorageNames.Platform)] IPersistentState<OrganisationState> state,
-    OrganisationIndex index) : Grain, IOrganisationGrain
+    OrganisationIndex index,
+    ApplicationIndex applications,
+    TokenIndex tokens) : Grain, IOrganisationGrain
 {
     public Task<OrganisationView?> Get() => Task.FromResult(state.State.View);
 
@@ -19,7 +24,7 @@ public sealed class OrganisationGrain(
 
         state.State.View = new OrganisationView(
             this.GetPrimaryKey(), draft.Name, draft.Street, draft.StreetNumber, draft.PostalCode, draft.City, draft.Country,
-            draft.MaxTokenLifespanInSeconds, Timestamps.Truncate(DateTime.UtcNow));
+            draft.MaxTokenLifespanInSeconds, Timestamps.Truncate(DateTime.UtcNow), draft.Retention);
         state.State.Secret = draft.Secret;
         await state.WriteStateAsync();
         await index.UpsertAsync(state.State.View);
@@ -33,7 +38,11 @@ public sealed class OrganisationGrain(
             return null;
         }
 
-        state.State.View = view with { MaxTokenLifespanInSeconds = patch.MaxTokenLifespanInSeconds ?? view.MaxTokenLifespanInSeconds };
+        state.State.View = view with
+        {
+            MaxTokenLifespanInSeconds = patch.MaxTokenLifespanInSeconds ?? view.MaxTokenLifespanInSeconds,
+            Retention = patch.Retention ?? view.Retention,
+        };
         state.State.Secret = patch.Secret ?? state.State.Secret;
         await state.WriteStateAsync();
         await index.UpsertAsync(state.State.View);
@@ -41,6 +50,29 @@ public sealed class OrganisationGrain(
         // The secret and the lifespan sign webhooks; the dispatcher keeps them.
         await GrainFactory.GetGrain<IWebhookDispatcherGrain>(view.Id).ForgetSigningKeys();
         return state.State.View;
+    }
+
+    public async Task Delete()
+    {
+        if (state.State.View is not { } view)
+        {
+            return;
+        }
+
+        // Tokens first: nothing of the organisation is reachable while the rest goes.
+        var all = new PageRequest(int.MaxValue, 0);
+        foreach (var token in (await tokens.ListAsync(view.Id, all)).Items)
+        {
+            await GrainFactory.GetGrain<ITokenGrain>(token.Id).Revoke();
+        }
+
+        foreach (var application in (await applications.ListAsync(view.Id, all)).Items)
+        {
+            await GrainFactory.GetGrain<IApplicationGrain>(application.Id).Delete();
+        }
+
+        await state.ClearStateAsync();
+        await GrainFactory.GetGrain<IWebhookDispatcherGrain>(view.Id).ForgetSigningKeys();
     }
 
     public Task<SigningSecret?> GetSigningSecret() => Task.FromResult(

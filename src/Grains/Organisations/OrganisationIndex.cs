@@ -20,5 +20,12 @@ public sealed class OrganisationIndex(Database database) : IndexTable<Organisati
     public Task<Page<OrganisationView>> ListAllAsync(PageRequest page, CancellationToken cancellationToken = default) =>
         ListAsync(new Filter(), page, cancellationToken);
 
+    /// <summary>
+    /// Deletes the organisation's row unless devices belong to it (answers how many do; 0: deleted),
+    /// and in the same transaction asks for the erasure of everything it held (<see cref="TenantEraser"/>).
+    /// </summary>
+    public Task<long> DeleteUnlessDevicesAsync(Guid id) => Database.DeleteUnlessReferencedAsync(
+        "organisations", id.ToString(), "SELECT count(*) FROM devices WHERE organisation_id = @id", TenantErasure.Of(id, null));
+
     public async Task<bool> AnyAsync() => await Database.ScalarAsync<long>("SELECT count(*) FROM organisations") > 0;
 }

@@ -1,3 +1,5 @@
+using Embever.Actors.Retention;
+
 namespace Embever.Actors.Organisations;
 
 /// <summary>An organisation as callers see it; the secret is never part of it.</summary>
@@ -11,7 +13,8 @@ public sealed record OrganisationView(
     string City,
     string Country,
     int MaxTokenLifespanInSeconds,
-    DateTime CreatedAt);
+    DateTime CreatedAt,
+    RetentionPeriods? Retention = null);
 
 /// <summary>What a new organisation is made of.</summary>
 [GenerateSerializer, Immutable, Alias("Embever.Actors.OrganisationDraft")]
@@ -23,11 +26,12 @@ public sealed record OrganisationDraft(
     string City,
     string Country,
     int MaxTokenLifespanInSeconds,
-    string Secret);
+    string Secret,
+    RetentionPeriods? Retention = null);
 
-/// <summary>The writable fields of an organisation; null leaves a field as it is.</summary>
+/// <summary>The writable fields of an organisation; null leaves a field as it is (a retention given replaces the old one whole).</summary>
 [GenerateSerializer, Immutable, Alias("Embever.Actors.OrganisationPatch")]
-public sealed record OrganisationPatch(string? Secret, int? MaxTokenLifespanInSeconds);
+public sealed record OrganisationPatch(string? Secret, int? MaxTokenLifespanInSeconds, RetentionPeriods? Retention = null);
 
 /// <summary>What webhook signing needs: the secret and how long a signature lives.</summary>
 [GenerateSerializer, Immutable, Alias("Embever.Actors.SigningSecret")]

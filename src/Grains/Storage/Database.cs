@@ -116,8 +116,10 @@ public sealed class Database : IDisposable
     /// the references, with <c>@id</c>), as one decision: the row is locked first, so a change set
     /// that guards it (<see cref="ChangeSet.Guards"/>) either committed before (and is counted) or
     /// waits and then finds the row gone. Returns the references found (0: deleted).
+    /// <paramref name="alsoWhenDeleted"/> is written in the same transaction when the row goes
+    /// (the erasure of what it leaves), so a crash never leaves one without the other.
     /// </summary>
-    public async Task<long> DeleteUnlessReferencedAsync(string table, object id, string referencesSql)
+    public async Task<long> DeleteUnlessReferencedAsync(string table, object id, string referencesSql, SqlBatch? alsoWhenDeleted = null)
     {
         await using var connection = await OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -133,7 +135,10 @@ public sealed class Database : IDisposable
         if (references == 0)
         {
             await using var delete = Prepare(connection, $"DELETE FROM {table} WHERE id = @id", p => p.Add("id", id), transaction);
-            await delete.ExecuteNonQueryAsync();
+            if (await delete.ExecuteNonQueryAsync() > 0 && alsoWhenDeleted is not null)
+            {
+                await alsoWhenDeleted.ExecuteAsync(connection, transaction, CancellationToken.None);
+            }
         }
 
         await transaction.CommitAsync();

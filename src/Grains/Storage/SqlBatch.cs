@@ -22,8 +22,23 @@ public sealed class SqlBatch
         return this;
     }
 
-    /// <summary>Commits the batch through the group commit: it lands whole, and only then does this return.</summary>
-    public Task ExecuteAsync(Database database) => IsEmpty ? Task.CompletedTask : database.CommitAsync(new ChangeSet { Statements = this });
+    /// <summary>Deletes these rows of <paramref name="table"/> by id (a statement per 500 ids).</summary>
+    public SqlBatch DeleteIds<TId>(string table, IEnumerable<TId> ids)
+    {
+        foreach (var chunk in ids.Chunk(500))
+        {
+            Add($"DELETE FROM {table} WHERE id IN ({string.Join(", ", chunk.Select((_, i) => $"{{{i}}}"))})", [.. chunk.Cast<object?>()]);
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Commits the batch through the group commit: it lands whole, and only then does this return.
+    /// A <paramref name="bulk"/> batch waits for the devices' changes (<see cref="ChangeSet.Bulk"/>).
+    /// </summary>
+    public Task ExecuteAsync(Database database, bool bulk = false) =>
+        IsEmpty ? Task.CompletedTask : database.CommitAsync(new ChangeSet { Statements = this, Bulk = bulk });
 
     internal void AppendTo(DbBatch batch)
     {

@@ -43,6 +43,10 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<DtlsSessionStore>();
         services.AddHostedService<DeviceEraser>();
+        services.AddHostedService<TenantEraser>();
+        services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.Section);
+        services.AddSingleton<Retention.RetentionSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<Retention.RetentionSweeper>());
         services.AddSingleton<ActionIndex>();
         services.AddSingleton<EventIndex>();
         services.AddSingleton<FirmwareIndex>();

@@ -60,6 +60,10 @@ public static class PlatformMetrics
     public static readonly Counter<long> RowsErased =
         Meter.CreateCounter<long>("embever.store.rows_erased", "{row}", "Rows erased after their device was deleted, by table.");
 
+    /// <summary>Rows deleted past their retention, by <c>kind</c> (events, finished_actions, webhook_deliveries).</summary>
+    public static readonly Counter<long> RetentionDeleted =
+        Meter.CreateCounter<long>("embever.retention.rows_deleted", "{row}", "Rows deleted past their retention, by kind.");
+
     /// <summary>Device requests refused before their device's grain was asked, by reason (no_credentials, unknown_device, wrong_password, source_throttled, device_rate_limited).</summary>
     public static readonly Counter<long> GatewayRefusals =
         Meter.CreateCounter<long>("embever.gateway.refusals", "{request}", "Device requests refused by the gateway, by reason.");

@@ -28,7 +28,7 @@ public abstract class StorageTests(StoreKind kind)
         var database = await MigratedAsync();
         var migrator = new SchemaMigrator(database, [], NullLogger<SchemaMigrator>.Instance);
         var history = migrator.History().Select(m => m.Id).ToList();
-        Assert.Equal(["001_orleans", "002_platform", "003_actions_events_files", "004_webhook_deliveries", "005_firmware", "006_device_rows", "008_webhook_bodies", "010_device_psk", "011_deployment_webhooks", "012_device_counts", "013_dtls_sessions", "014_device_erasures"], history);
+        Assert.Equal(["001_orleans", "002_platform", "003_actions_events_files", "004_webhook_deliveries", "005_firmware", "006_device_rows", "008_webhook_bodies", "010_device_psk", "011_deployment_webhooks", "012_device_counts", "013_dtls_sessions", "014_device_erasures", "015_tenant_erasures"], history);
         var recorded = await database.QueryAsync("SELECT id, applied_at FROM schema_migrations ORDER BY id", null, r => (r.GetString(0), r.GetInt64(1)));
         Assert.Equal(history, recorded.Select(r => r.Item1));
 
@@ -97,6 +97,41 @@ public abstract class StorageTests(StoreKind kind)
         Assert.All(outcomes.Where((_, i) => i != 50), Assert.Null);
         Assert.Equal(1 + 300 + 99, await database.ScalarAsync<long>("SELECT count(*) FROM events"));
         Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM events WHERE id = 20050"));
+    }
+
+    [Fact]
+    public async Task Bulk_change_sets_are_committed_alone_and_go_even_while_device_changes_never_stop()
+    {
+        var database = await MigratedAsync();
+        var organisation = Guid.NewGuid();
+        EventView Event(long id) => new(id, "dev00001", organisation, "tick", "{}", T0);
+        using var stop = new CancellationTokenSource();
+
+        // Devices' changes back to back, 16 callers at once, for as long as the test runs.
+        var devices = Task.WhenAll(Enumerable.Range(0, 16).Select(async caller =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                await database.CommitAsync(Changes(Event(1_000_000 + caller * 1_000_000 + i)));
+            }
+        }));
+        await Task.Delay(200);
+
+        var before = database.GroupCommit.Totals;
+        var bulk = Enumerable.Range(0, 5).Select(b =>
+        {
+            var changes = new ChangeSet { Bulk = true };
+            changes.Events.AddRange(Enumerable.Range(0, 100).Select(i => Event(100_000 + b * 100 + i)));
+            return database.CommitAsync(changes);
+        }).ToList();
+        var all = Task.WhenAll(bulk);
+        Assert.Same(all, await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30))));
+        await stop.CancelAsync();
+        await devices;
+
+        Assert.Equal(500, await database.ScalarAsync<long>("SELECT count(*) FROM events WHERE id >= 100000 AND id < 100500"));
+        var after = database.GroupCommit.Totals;
+        Assert.True(after.Commits - before.Commits >= 5, "each bulk change set is a transaction of its own");
     }
 
     private static ChangeSet Changes(params EventView[] events)

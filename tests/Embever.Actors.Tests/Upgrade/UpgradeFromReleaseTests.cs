@@ -101,7 +101,7 @@ public abstract class UpgradeFromReleaseTests(StoreKind kind)
             Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM orleans_storage WHERE grain_type IN ('device', 'deployment')"));
             Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM devices WHERE password_hash IS NULL"));
             var applied = await database.QueryAsync("SELECT id, checksum, applied_at FROM schema_migrations ORDER BY id", null, r => (r.GetString(0), r.GetString(1), r.GetInt64(2)));
-            Assert.Equal(["001_orleans", "002_platform", "003_actions_events_files", "004_webhook_deliveries", "005_firmware", "006_device_rows", "007_device_state_to_rows", "008_webhook_bodies", "009_webhook_bodies_rendered", "010_device_psk", "011_deployment_webhooks", "012_device_counts", "013_dtls_sessions", "014_device_erasures"], applied.Select(a => a.Item1));
+            Assert.Equal(["001_orleans", "002_platform", "003_actions_events_files", "004_webhook_deliveries", "005_firmware", "006_device_rows", "007_device_state_to_rows", "008_webhook_bodies", "009_webhook_bodies_rendered", "010_device_psk", "011_deployment_webhooks", "012_device_counts", "013_dtls_sessions", "014_device_erasures", "015_tenant_erasures"], applied.Select(a => a.Item1));
             migrations = applied;
             await first.StopAsync();
         }

@@ -15,6 +15,12 @@ namespace Embever.Actors.Storage.Commit;
 public sealed class ChangeSet
 {
     /// <summary>
+    /// Bulk work (an import's chunk, an erasure's or a sweep's round): committed in a transaction
+    /// of its own, and only when no other change waits, so that devices never wait for it to merge.
+    /// </summary>
+    public bool Bulk { get; init; }
+
+    /// <summary>
     /// Rows that must still exist when the change commits (the application a device is linked
     /// to, the firmware a deployment rolls out); each is locked first, so a delete that checks
     /// for references under the same lock either sees this change or makes it fail.

@@ -9,10 +9,15 @@ namespace Embever.Actors.Storage.Commit;
 /// into the next transaction (up to <see cref="CommitOptions.MaxChangeSets"/>), so a wake storm
 /// pays one commit for many exchanges. Every caller waits until its change set is committed.
 /// When a merged transaction fails, its change sets are committed again one by one, so a bad
-/// one fails only its own caller and nothing else.
+/// one fails only its own caller and nothing else. <see cref="ChangeSet.Bulk"/> change sets are
+/// never merged: each is committed alone when no other change waits (or once it has waited
+/// <see cref="BulkPatience"/>), so a device's commit waits for at most one bulk transaction.
 /// </summary>
 public sealed class GroupCommit
 {
+    /// <summary>The longest a bulk change set waits for a moment without device changes before it goes anyway.</summary>
+    public static readonly TimeSpan BulkPatience = TimeSpan.FromMilliseconds(250);
+
     private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>();
     private readonly Database database;
     private readonly ChangeWriter writer;
@@ -44,7 +49,7 @@ public sealed class GroupCommit
         }
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        queue.Writer.TryWrite(new Pending(changes, done, Activity.Current?.Context));
+        queue.Writer.TryWrite(new Pending(changes, done, Activity.Current?.Context, Stopwatch.GetTimestamp()));
         return done.Task;
     }
 
@@ -63,54 +68,62 @@ public sealed class GroupCommit
     {
         var max = Math.Max(1, options.MaxChangeSets);
         var batch = new List<Pending>(max);
-        var changes = new List<ChangeSet>(max);
-        while (await queue.Reader.WaitToReadAsync())
+        var bulk = new Queue<Pending>();
+        while (bulk.Count > 0 || await queue.Reader.WaitToReadAsync())
         {
-            await TakeAsync(batch, max);
-            if (batch.Count == 0)
+            await TakeAsync(batch, bulk, max);
+
+            // Bulk work goes when no device change waits, or once it has waited BulkPatience
+            // (a storm that never pauses must not starve an import).
+            if (bulk.TryPeek(out var oldest) && (batch.Count == 0 || Stopwatch.GetElapsedTime(oldest.Queued) >= BulkPatience))
             {
-                continue;
+                await CommitBatchAsync([bulk.Dequeue()]);
             }
 
-            changes.AddRange(batch.Select(p => p.Changes));
-            try
+            if (batch.Count > 0)
             {
-                await WriteAsync(changes, batch);
-                batch.ForEach(p => p.Done.TrySetResult());
+                await CommitBatchAsync(batch);
+                batch.Clear();
             }
-            catch when (batch.Count > 1)
-            {
-                foreach (var pending in batch)
-                {
-                    try
-                    {
-                        await WriteAsync([pending.Changes], [pending]);
-                        pending.Done.TrySetResult();
-                    }
-                    catch (Exception exception)
-                    {
-                        pending.Done.TrySetException(exception);
-                    }
-                }
-            }
-            catch (Exception exception)
-            {
-                batch.ForEach(p => p.Done.TrySetException(exception));
-            }
-
-            batch.Clear();
-            changes.Clear();
         }
     }
 
-    /// <summary>What is waiting, up to <paramref name="max"/>; with a delay set, waits that long for the batch to fill.</summary>
-    private async Task TakeAsync(List<Pending> batch, int max)
+    /// <summary>One transaction for the batch; if it fails, each change set again on its own.</summary>
+    private async Task CommitBatchAsync(List<Pending> batch)
     {
-        while (batch.Count < max && queue.Reader.TryRead(out var pending))
+        try
         {
-            batch.Add(pending);
+            await WriteAsync(batch.Select(p => p.Changes).ToList(), batch);
+            batch.ForEach(p => p.Done.TrySetResult());
         }
+        catch when (batch.Count > 1)
+        {
+            foreach (var pending in batch)
+            {
+                try
+                {
+                    await WriteAsync([pending.Changes], [pending]);
+                    pending.Done.TrySetResult();
+                }
+                catch (Exception exception)
+                {
+                    pending.Done.TrySetException(exception);
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            batch.ForEach(p => p.Done.TrySetException(exception));
+        }
+    }
 
+    /// <summary>
+    /// What is waiting, up to <paramref name="max"/>, bulk change sets set aside; with a delay set,
+    /// waits that long for the batch to fill.
+    /// </summary>
+    private async Task TakeAsync(List<Pending> batch, Queue<Pending> bulk, int max)
+    {
+        TakeWaiting(batch, bulk, max);
         if (options.MaxDelay <= TimeSpan.Zero || batch.Count == 0)
         {
             return;
@@ -129,7 +142,19 @@ public sealed class GroupCommit
                 return;
             }
 
-            while (batch.Count < max && queue.Reader.TryRead(out var pending))
+            TakeWaiting(batch, bulk, max);
+        }
+    }
+
+    private void TakeWaiting(List<Pending> batch, Queue<Pending> bulk, int max)
+    {
+        while (batch.Count < max && queue.Reader.TryRead(out var pending))
+        {
+            if (pending.Changes.Bulk)
+            {
+                bulk.Enqueue(pending);
+            }
+            else
             {
                 batch.Add(pending);
             }
@@ -168,5 +193,5 @@ public sealed class GroupCommit
         Interlocked.Add(ref changeSets, batch.Count);
     }
 
-    private sealed record Pending(ChangeSet Changes, TaskCompletionSource Done, ActivityContext? Trace);
+    private sealed record Pending(ChangeSet Changes, TaskCompletionSource Done, ActivityContext? Trace, long Queued);
 }
