@@ -27,5 +27,12 @@ public sealed class OrganisationIndex(Database database) : IndexTable<Organisati
     public Task<long> DeleteUnlessDevicesAsync(Guid id) => Database.DeleteUnlessReferencedAsync(
         "organisations", id.ToString(), "SELECT count(*) FROM devices WHERE organisation_id = @id", TenantErasure.Of(id, null));
 
+    /// <summary>
+    /// Every organisation, for the store's own background work (the retention sweep): on the reads
+    /// lane, without a total, so it never takes a turn from callers' lists.
+    /// </summary>
+    public Task<List<OrganisationView>> AllAsync(CancellationToken cancellationToken) =>
+        Database.QueryAsync("SELECT body FROM organisations ORDER BY created_at, id", null, r => Deserialize(r.GetString(0)), cancellationToken);
+
     public async Task<bool> AnyAsync() => await Database.ScalarAsync<long>("SELECT count(*) FROM organisations") > 0;
 }

@@ -4,7 +4,6 @@ using Embever.Actors.Applications;
 using Embever.Actors.Organisations;
 using Embever.Actors.Platform;
 using Embever.Actors.Storage;
-using Embever.Actors.Storage.Index;
 using Embever.Actors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -73,9 +72,9 @@ public sealed partial class RetentionSweeper(
         var now = time.GetUtcNow().UtcDateTime;
         var deleted = 0L;
         var oldestNow = new Dictionary<string, long>();
-        await foreach (var organisation in AllAsync(page => organisations.ListAllAsync(page, cancellationToken)))
+        foreach (var organisation in await organisations.AllAsync(cancellationToken))
         {
-            var apps = await AllAsync(page => applications.ListAsync(organisation.Id, page, cancellationToken)).ToListAsync(cancellationToken);
+            var apps = await applications.OfOrganisationAsync(organisation.Id, cancellationToken);
             var inForce = settings.InForce(organisation.Retention);
             foreach (var kind in RetainedKind.All)
             {
@@ -277,24 +276,6 @@ public sealed partial class RetentionSweeper(
     /// <summary>Rows created before this (microseconds) are past the period; 0 when nothing can be (a period beyond the calendar).</summary>
     private static long Cutoff(DateTime now, TimeSpan period) =>
         period == TimeSpan.MaxValue || now - DateTime.UnixEpoch <= period ? 0 : Timestamps.ToMicroseconds(now - period);
-
-    private static async IAsyncEnumerable<T> AllAsync<T>(Func<PageRequest, Task<Page<T>>> read)
-    {
-        const int size = 500;
-        for (var offset = 0L; ; offset += size)
-        {
-            var page = await read(new PageRequest(size, offset));
-            foreach (var item in page.Items)
-            {
-                yield return item;
-            }
-
-            if (page.Items.Count < size)
-            {
-                yield break;
-            }
-        }
-    }
 
     private static IEnumerable<Measurement<double>> OldestKeptAges() => watched?.Ages() ?? [];
 
